@@ -70,6 +70,7 @@ class SSEDecoder:
         self._id: str | None = None
         self._retry: int | None = None
         self._has_fields = False
+        self._started = False  # a byte order mark is ignored at the start of the stream only
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         return self._consume(self._lines.feed(chunk))
@@ -86,6 +87,9 @@ class SSEDecoder:
         events: list[ServerSentEvent] = []
         for raw in lines:
             line = raw.decode("utf-8", errors="replace")
+            if not self._started:
+                self._started = True
+                line = line.removeprefix("\ufeff")
             if not line:
                 dispatched = self._dispatch()
                 if dispatched is not None:
