@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from conformance.contract.sse import ServerSentEvent, looks_like_sse, parse_sse
 from conformance.contract.invariants import check_response
+from conformance.contract.sse import ServerSentEvent, looks_like_sse, parse_sse
 from conformance.contract.stream import check_stream
 from conformance.contract.validate import KINDS, ContractValidator, detect_kind
 from conformance.contract.violations import Violation
