@@ -161,3 +161,9 @@ def test_every_rule_id_is_unique_and_dotted():
     ids = [r.id for r in all_rules()]
     assert len(ids) == len(set(ids))
     assert all("." in i for i in ids)
+
+
+def test_every_schema_rule_has_a_mutation_above():
+    tested = {"schema.required", "schema.type", "schema.enum", "schema.discriminator", "schema.constraint",
+              "schema.undeclared", "schema.shape", "schema.json"}
+    assert {r.id for r in all_rules() if r.area == "schema"} == tested
