@@ -38,4 +38,5 @@ def recordings(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Throughput benchmarks; numbers are printed, never asserted by the tests."""
     session.install("-e", ".")
-    session.run("python", "benchmarks/bench_validate.py", *session.posargs)
+    session.run("python", "benchmarks/bench_validate.py")
+    session.run("python", "benchmarks/bench_reference.py")

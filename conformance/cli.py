@@ -1,4 +1,4 @@
-"""The command line: ``responses-conformance run | validate | checks``. Each command calls one library function."""
+"""The command line: ``responses-conformance run | serve | validate | checks``. Each command calls one library function."""
 
 from __future__ import annotations
 
@@ -119,6 +119,41 @@ def checks(
 class Flavor(str, Enum):
     openai = "openai"
     azure = "azure"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.", envvar="RC_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.", envvar="RC_PORT")] = 0,
+    flavor: Annotated[Flavor, typer.Option(help="Behave like OpenAI or like Azure OpenAI.", envvar="RC_FLAVOR")] = Flavor.openai,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="The key clients must send (random if not given).", envvar="RC_API_KEY")
+    ] = None,
+    db: Annotated[str, typer.Option(help="SQLite file for stored state, or :memory:.", envvar="RC_DB")] = "reference.sqlite3",
+    think_time: Annotated[float, typer.Option(help="Seconds a background response takes.")] = 1.0,
+    fault: Annotated[
+        list[str] | None, typer.Option("--fault", help="A fault to inject, e.g. rate-limit=0.1 (repeatable).")
+    ] = None,
+) -> None:
+    """Serve the reference implementation of the Responses API (the embedded default target)."""
+    from conformance.reference.config import ServerConfig, new_api_key
+    from conformance.reference.faults import parse_fault
+    from conformance.reference.server import serve_forever
+
+    try:
+        faults = [parse_fault(spec) for spec in fault or []]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fault") from None
+    key = api_key or new_api_key()
+    config = ServerConfig(flavor=flavor.value, api_key=key, db=db, think_time=think_time, faults=faults)
+
+    def announce(url: str) -> None:
+        typer.echo(f"reference server ({flavor.value} flavour) listening on {url}")
+        typer.echo(f"  OpenAI style: {url}/v1   Azure v1: {url}/openai/v1/?api-version=preview")
+        typer.echo(f"  API key: {key}")
+        typer.echo(f"  database: {db}")
+
+    serve_forever(config, host, port, announce)
 
 
 @app.command()
