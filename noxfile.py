@@ -40,3 +40,4 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "benchmarks/bench_validate.py")
     session.run("python", "benchmarks/bench_reference.py")
+    session.run("python", "benchmarks/bench_matrix.py", "--tier", "core")

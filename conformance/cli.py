@@ -156,16 +156,92 @@ def serve(
     serve_forever(config, host, port, announce)
 
 
+class ApiStyle(str, Enum):
+    azure_v1 = "azure-v1"
+    azure_deployments = "azure-deployments"
+    openai = "openai"
+
+
+class TierOption(str, Enum):
+    smoke = "smoke"
+    core = "core"
+    full = "full"
+
+
+class FailOnOption(str, Enum):
+    must = "must"
+    should = "should"
+    never = "never"
+
+
 @app.command()
-def run() -> None:
+def run(
+    endpoint: Annotated[
+        str | None, typer.Option(help="The target's endpoint (none: the embedded reference servers).",
+                                 envvar=["AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL"])
+    ] = None,
+    api_style: Annotated[ApiStyle | None, typer.Option(help="URL style (default: from the endpoint).")] = None,
+    model: Annotated[str | None, typer.Option(help="The model (on Azure, the deployment's model).")] = None,
+    deployment: Annotated[str | None, typer.Option(help="The Azure deployment name (default: the model).")] = None,
+    region: Annotated[str, typer.Option(help="The region, for the cell's identity.")] = "",
+    api_version: Annotated[str | None, typer.Option(help="The api-version.", envvar="OPENAI_API_VERSION")] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="API key.", envvar="AZURE_OPENAI_API_KEY", show_envvar=False)
+    ] = None,
+    entra: Annotated[bool, typer.Option("--entra", help="Authenticate with Entra ID (azure-identity).")] = False,
+    bearer: Annotated[
+        str | None, typer.Option("--bearer", help="Bearer token.", envvar="OPENAI_API_KEY", show_envvar=False)
+    ] = None,
+    config: Annotated[str | None, typer.Option(help="A matrix file (TOML) naming the cells.", envvar="RC_CONFIG")] = None,
+    profile: Annotated[Profile | None, typer.Option(help="Judge against this profile (default: per cell).")] = None,
+    tier: Annotated[TierOption, typer.Option(help="How much of the suite to run.", envvar="RC_TIER")] = TierOption.full,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only checks whose ID matches this glob (repeatable).")] = None,
+    out: Annotated[str, typer.Option(help="Folder for report.json.", envvar="RC_OUT")] = "reports/latest",
+    fail_on: Annotated[FailOnOption, typer.Option(help="Exit 1 when a check at this level or above failed.")] = FailOnOption.must,
+    jobs: Annotated[int, typer.Option(help="Cells run concurrently.", min=1, envvar="RC_JOBS")] = 4,
+    max_requests: Annotated[int | None, typer.Option(help="Request budget of the run.", min=1)] = None,
+    max_output_tokens: Annotated[int | None, typer.Option(help="Cap on max_output_tokens per request.", min=1)] = None,
+    mcp_url: Annotated[str | None, typer.Option(help="A public MCP server URL the target can reach.", envvar="RC_MCP_URL")] = None,
+    image_deployment: Annotated[
+        str | None, typer.Option(help="The gpt-image-1 deployment for image generation (Azure).")
+    ] = None,
+) -> None:
     """Run the conformance suite against a target (the embedded reference server by default)."""
-    typer.echo(
-        "responses-conformance run: the suite and the embedded reference server are not built yet.\n"
-        "When they are, `run` with no target starts the reference server on a free loopback port, runs every\n"
-        "check against it and writes reports/latest/report.json. Today the contract core is ready:\n"
-        "  responses-conformance validate PATH...   validate recorded payloads and SSE transcripts\n"
-        "  responses-conformance checks             list the rules they are judged by"
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from conformance.checks._check import Tier
+    from conformance.launch import FailOn, RunOptions, exit_code, run_and_report
+    from conformance.matrix import MatrixError
+    from conformance.report.console import ProgressDisplay, print_summary
+
+    if endpoint and not model and not config:
+        typer.echo("error: --endpoint needs --model", err=True)
+        raise typer.Exit(2)
+    options = RunOptions(
+        endpoint=None if config else endpoint, api_style=api_style.value if api_style else None, model=model,
+        deployment=deployment, region=region, api_version=api_version, api_key=api_key, bearer=bearer,
+        entra=entra, config=Path(config) if config else None, profile=profile.value if profile else None,
+        tier=Tier(tier.value), only=only or [], out=Path(out), jobs=jobs, max_requests=max_requests,
+        max_output_tokens=max_output_tokens, mcp_url=mcp_url, image_deployment=image_deployment,
+        command=["responses-conformance", *sys.argv[1:]],
     )
+    console = Console(stderr=True)
+    try:
+        with ProgressDisplay(console) as display:
+            report, path = run_and_report(options, display)
+    except MatrixError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:  # before the suite started: nothing to report
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    print_summary(report, Console(), str(path))
+    raise typer.Exit(exit_code(report, FailOn(fail_on.value)))
 
 
 def main() -> None:

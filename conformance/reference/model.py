@@ -93,7 +93,7 @@ def reply(conv: Conversation) -> str:
     said = _SAY.search(prompt)
     if said and not _QUESTION.search(prompt):
         return next(g for g in said.groups() if g is not None).strip()
-    answer = _recall(prompt, [*conv.history, prompt]) or _long(prompt) or _arithmetic(prompt)
+    answer = _recall(prompt, [*conv.history, *conv.attachments, prompt]) or _long(prompt) or _arithmetic(prompt)
     if answer is None and re.match(r"\s*remember\b", prompt, re.I):
         answer = "Understood, I will remember that: " + prompt.split(None, 1)[-1].rstrip(".") + "."
     if answer is None:

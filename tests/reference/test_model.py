@@ -157,3 +157,9 @@ def test_instance_follows_schema_keywords() -> None:
         "$defs": {"r": {"type": "array", "minItems": 2, "items": {"type": "boolean"}}},
     }
     assert model.instance(schema) == {"d": "2025-01-01", "n": None, "r": [True, True]}
+
+
+def test_a_question_is_answered_from_an_attachment() -> None:
+    note = 'The file a.pdf is a PDF with 1 page(s). It says: "The code word is PELICAN. Page 1 of 1".'
+    conv = model.Conversation(prompt="What is the code word? It is in the attached document.", attachments=[note])
+    assert model.reply(conv).startswith("The code word is PELICAN.")

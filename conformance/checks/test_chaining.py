@@ -1,0 +1,117 @@
+"""Chaining: previous_response_id (echo, context, input items, unknown ids, read-after-write) and manual chaining."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks._check import ContractViolation, Tier, check, expect
+from conformance.checks._judge import Judge
+from conformance.checks._turns import answered, ask, code_word, item_text, refused, text_of, unknown_id
+from conformance.client import EventStream, ResponsesClient
+from conformance.contract.rules import Level
+from conformance.matrix import Cell
+
+QUESTION = "What is the code word?"
+READ_AFTER_WRITE_TRIES = 5
+_TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed")
+
+
+def _remember(word: str) -> str:
+    return f"Remember: the code word is {word}."
+
+
+def _parent(cell: Cell, client: ResponsesClient, judge: Judge, word: str) -> dict[str, Any]:
+    return answered(client.create(ask(cell, _remember(word))), judge, "parent")
+
+
+def _child(cell: Cell, client: ResponsesClient, judge: Judge, parent: dict[str, Any]) -> dict[str, Any]:
+    body = ask(cell, QUESTION, previous_response_id=parent["id"])
+    return answered(client.create(body), judge, "chained request")
+
+
+@check("chaining.previous_response_id.echoed", spec="openai-openapi#createResponse", tier=Tier.smoke,
+       requires=("text", "store"))
+def test_chained_response_echoes_previous_response_id(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A response created with previous_response_id MUST echo that id."""
+    parent = _parent(cell, client, judge, code_word())
+    child = _child(cell, client, judge, parent)
+    expect(child.get("previous_response_id") == parent["id"], "previous_response_id is not echoed",
+           expected=parent["id"], actual=child.get("previous_response_id"))
+
+
+@check("chaining.context.carried", spec="azure-howto#chaining; openresponses#previous_response_id",
+       level=Level.SHOULD, requires=("text", "store"))
+def test_chained_answer_knows_the_code_word(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A chained response SHOULD know what the earlier turn said (semantic: the answer names the code word)."""
+    word = code_word()
+    child = _child(cell, client, judge, _parent(cell, client, judge, word))
+    answer = text_of(child)
+    expect(word.lower() in answer.lower(), "the chained answer does not know the code word of the earlier turn",
+           expected=f"an answer naming {word}", actual=answer or child.get("status"))
+
+
+@check("chaining.input_items.only_new_input", spec="openai-openapi#listInputItems", requires=("text", "store"),
+       profiles=("openai", "azure"))
+def test_chained_input_items_hold_only_the_new_input(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """The input_items of a chained response MUST hold only its own input, not the earlier turns."""
+    child = _child(cell, client, judge, _parent(cell, client, judge, code_word()))
+    reply = client.input_items(child["id"])
+    expect(reply.status_code == 200, "input_items did not answer 200", expected=200, actual=reply.status_code)
+    listed = judge.object(reply.body, "input_item_list", "the input item list does not conform")
+    texts = [item_text(item) for item in listed["data"]]
+    expect(texts == [QUESTION], "the input items of the chained response are not just its own input",
+           expected=[QUESTION], actual=texts)
+
+
+@check("chaining.manual.replayed_output", spec="azure-howto#chaining", requires=("text",))
+def test_replayed_output_items_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A request whose input replays an earlier response's output items MUST be answered like any other."""
+    first_turn = {"role": "user", "content": _remember(code_word())}
+    parent = answered(client.create(ask(cell, [first_turn])), judge, "first turn")
+    replay = [first_turn, *parent["output"], {"role": "user", "content": QUESTION}]
+    answered(client.create(ask(cell, replay)), judge, "request replaying the output items")
+
+
+@check("chaining.previous_response_id.unknown", spec="openai-openapi#createResponse", requires=("text",))
+def test_unknown_previous_response_id_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A previous_response_id that names no response MUST be refused with a 4xx error envelope."""
+    reply = client.create(ask(cell, QUESTION, previous_response_id=unknown_id()))
+    refused(reply, judge, "an unknown previous_response_id")
+
+
+@check("chaining.read_after_write.streamed_parent", spec="openai-openapi#createResponse",
+       requires=("text", "store", "streaming"))
+def test_chaining_right_after_a_streamed_parent_succeeds(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """Chaining on a streamed response right after its terminal event MUST succeed, every time."""
+    failures = []
+    for attempt in range(1, READ_AFTER_WRITE_TRIES + 1):
+        with client.stream(ask(cell, _remember(code_word()))) as stream:
+            parent = _read_to_terminal(stream, judge)
+            reply = client.create(ask(cell, QUESTION, previous_response_id=parent))
+            stream.read_all()
+        judge.stream(stream.events, "the streamed parent does not conform")
+        if reply.status_code == 200:
+            judge.response(reply.body, "the chained response does not conform")
+        else:
+            failures.append(f"#{attempt}: {reply.status_code}")
+    rate = f"{len(failures)} of {READ_AFTER_WRITE_TRIES} chained requests failed"
+    expect(not failures, f"chaining right after a streamed parent is not reliable: {rate}",
+           expected=f"0 of {READ_AFTER_WRITE_TRIES} failed", actual=f"{rate} ({', '.join(failures)})")
+
+
+def _read_to_terminal(stream: EventStream, judge: Judge) -> str:
+    """Read a stream up to its terminal event (not a moment longer); the id of its response."""
+    if not stream.ok:
+        raise ContractViolation("the streamed parent was not answered with an event stream",
+                                expected="200 text/event-stream", actual=stream.status_code)
+    for _ in stream:
+        data = stream.payloads[-1]
+        if isinstance(data, dict) and data.get("type") in _TERMINAL_EVENTS:
+            response = data.get("response")
+            rid = response.get("id") if isinstance(response, dict) else None
+            if not isinstance(rid, str):
+                raise ContractViolation("the terminal event carries no response id", expected="a response id",
+                                        actual=rid)
+            return rid
+    judge.stream(stream.events, "the streamed parent does not conform")
+    raise ContractViolation("the streamed parent ended without a terminal event", expected=" or ".join(_TERMINAL_EVENTS))

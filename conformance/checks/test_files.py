@@ -1,0 +1,111 @@
+"""File inputs: PDFs inline and by uploaded file_id, the per-request page and size limits, upload purposes."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from conformance.checks._answers import answered, output_text, refused, room, text, user
+from conformance.checks._check import Tier, check, expect
+from conformance.checks._judge import Judge
+from conformance.client import ApiResponse, ResponsesClient
+from conformance.contract.rules import Level
+from conformance.fixtures import make_pdf
+from conformance.matrix import Cell
+
+SPEC = "openai-openapi.yaml InputFileContent (file_data, file_id, filename); createFile (purpose)"
+LIMITS = "Azure Responses how-to: file input, at most 100 pages and 32 MB of content per request"
+MAX_PAGES = 100
+MB = 1_000_000  # the limit holds in decimal and binary megabytes: just under 32 MB, just over 32 MiB
+JUST_UNDER = 32 * MB - 64 * 1024
+JUST_OVER = 32 * 1024 * 1024 + 64 * 1024
+CODE_WORD = "PELICAN"
+QUESTION = "What is the code word? It is written in the attached document. Reply with the word only."
+
+
+def _inline(pdf: bytes, name: str = "document.pdf") -> dict[str, Any]:
+    data = "data:application/pdf;base64," + base64.b64encode(pdf).decode()
+    return {"type": "input_file", "filename": name, "file_data": data}
+
+
+def _ask(cell: Cell, client: ResponsesClient, *files: dict[str, Any]) -> ApiResponse:
+    return client.create({"input": [user(text(QUESTION), *files)], **room(cell, 32)})
+
+
+def _upload(client: ResponsesClient, judge: Judge, pdf: bytes, purpose: str) -> str:
+    upload = client.upload_file("document.pdf", pdf, purpose, "application/pdf")
+    expect(upload.ok, f"the PDF upload with purpose {purpose} was not accepted", expected="200 with a file object",
+           actual=f"{upload.status_code} {upload.text[:200]}")
+    return str(judge.object(upload.body, "file", "the uploaded file object does not conform")["id"])
+
+
+def _code_word_pdf() -> bytes:
+    return make_pdf(1, f"The code word is {CODE_WORD}.")
+
+
+@check("files.input.base64_pdf", spec=SPEC + "; " + LIMITS, requires=("pdf_input",), tier=Tier.smoke)
+def test_pdf_given_as_base64_file_data_is_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A PDF given inline as base64 file_data with a filename MUST be accepted and answered."""
+    answered(_ask(cell, client, _inline(_code_word_pdf())), judge, "a PDF given as base64 file_data")
+
+
+@check("files.input.pdf_text_reaches_model", spec=LIMITS + " (the model gets the extracted text)",
+       level=Level.SHOULD, requires=("pdf_input",))
+def test_answer_uses_the_text_of_the_pdf(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """The answer to a question about an inline PDF SHOULD use its text (semantic: it names the code word)."""
+    response = answered(_ask(cell, client, _inline(_code_word_pdf())), judge, "a PDF given as base64 file_data")
+    expect(CODE_WORD.lower() in output_text(response).lower(), "the answer does not use the PDF's text",
+           expected=f"an answer naming {CODE_WORD}", actual=output_text(response)[:200])
+
+
+@check("files.input.file_id", spec=SPEC + "; " + LIMITS, requires=("pdf_input", "file_upload"))
+def test_pdf_uploaded_for_assistants_is_accepted_by_file_id(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """A PDF uploaded with purpose assistants MUST be accepted as an input_file by its file_id."""
+    file_id = _upload(client, judge, _code_word_pdf(), "assistants")
+    answered(_ask(cell, client, {"type": "input_file", "file_id": file_id}), judge, "a PDF referenced by file_id")
+
+
+@check("files.purpose.user_data", spec=SPEC + " (purpose user_data)", requires=("pdf_input", "file_upload"))
+def test_pdf_uploaded_as_user_data_is_usable(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """An upload with purpose user_data MUST be accepted and usable as an input_file (Azure: a documented known issue)."""
+    file_id = _upload(client, judge, _code_word_pdf(), "user_data")
+    answered(_ask(cell, client, {"type": "input_file", "file_id": file_id}), judge, "a user_data PDF by file_id")
+
+
+@check("files.limits.pages_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+def test_file_inputs_of_100_pages_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """File inputs of exactly 100 pages in one request MUST be accepted."""
+    answered(_ask(cell, client, _inline(make_pdf(MAX_PAGES))), judge, "a PDF of 100 pages")
+
+
+@check("files.limits.pages_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+def test_file_inputs_of_101_pages_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """File inputs of 101 pages in one request MUST be refused with a 4xx error."""
+    refused(_ask(cell, client, _inline(make_pdf(MAX_PAGES + 1))), judge, "a PDF of 101 pages")
+
+
+@check("files.limits.pages_per_request", spec=LIMITS + " (over several file inputs)", requires=("pdf_input",),
+       tier=Tier.full)
+def test_pages_are_counted_over_all_file_inputs(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """Two PDFs of 51 and 50 pages in one request (101 pages in all) MUST be refused with a 4xx error."""
+    files = (_inline(make_pdf(51), "first.pdf"), _inline(make_pdf(50), "second.pdf"))
+    refused(_ask(cell, client, *files), judge, "two PDFs of 101 pages in all")
+
+
+@check("files.limits.size_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+def test_file_inputs_just_under_32_mb_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """File inputs of just under 32 MB in one request MUST be accepted."""
+    answered(_ask(cell, client, _inline(make_pdf(1, size=JUST_UNDER))), judge, "a PDF of just under 32 MB")
+
+
+@check("files.limits.size_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+def test_file_inputs_over_32_mb_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """File inputs of just over 32 MB in one request MUST be refused with a 4xx error, never a 5xx."""
+    refused(_ask(cell, client, _inline(make_pdf(1, size=JUST_OVER))), judge, "a PDF of just over 32 MB")
+
+
+@check("files.purpose.unknown_refused", spec=SPEC + " (purpose is an enum)", requires=("file_upload",))
+def test_upload_with_an_unknown_purpose_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """An upload with a purpose the API does not define MUST be refused with a 4xx error."""
+    upload = client.upload_file("document.pdf", _code_word_pdf(), "conformance-no-such-purpose", "application/pdf")
+    refused(upload, judge, "an upload with an unknown purpose")

@@ -1,0 +1,85 @@
+"""The embedded default target: two reference servers (Azure and OpenAI flavour) and a local MCP server.
+
+They run in-process on free loopback ports; ``embedded_targets()`` yields their two cells and stops them.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+from conformance.matrix import Cell, Credential
+from conformance.reference.config import ServerConfig, new_api_key
+from conformance.reference.mcp_server import start_mcp_server
+from conformance.reference.model import is_reasoning_model
+from conformance.reference.server import start_server
+
+# What the reference server implements (conformance/reference/): everything but the hosted tools
+# it does not have (web search, code interpreter, file search) and computer use.
+REFERENCE_CAPABILITIES = frozenset(
+    {
+        "text", "streaming", "background", "store", "function_calling", "structured_output", "vision",
+        "pdf_input", "file_upload", "reasoning", "encrypted_reasoning", "image_generation", "mcp",
+    }
+)
+# The reference model answers as a reasoning model for o-series names: one name covers every check.
+_PLAIN = REFERENCE_CAPABILITIES - {"reasoning", "encrypted_reasoning"}
+REFERENCE_MODEL = "o4-mini"
+
+
+@dataclass(frozen=True)
+class EmbeddedRun:
+    """The running embedded targets: the cells to judge and the headers the local MCP server saw."""
+
+    cells: list[Cell]
+    mcp_url: str
+    mcp_seen: list[dict[str, str]]
+
+
+@contextmanager
+def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> Iterator[EmbeddedRun]:
+    """Start the reference servers and the MCP server on free loopback ports; stop them on exit."""
+    with ExitStack() as stack:
+        stack.enter_context(_quiet("asyncio"))  # a client that stops reading a stream is no news here
+        token = "mcp-" + secrets.token_urlsafe(18)
+        mcp = start_mcp_server(require_header=("Authorization", f"Bearer {token}"))
+        stack.callback(mcp.stop)
+        cells = []
+        for flavor, style in (("azure", "azure-v1"), ("openai", "openai")):
+            key = new_api_key()
+            handle = start_server(ServerConfig(flavor=flavor, api_key=key, think_time=think_time))  # type: ignore[arg-type]
+            stack.callback(handle.stop)
+            cells.append(
+                Cell(
+                    provider="reference",
+                    region="local",
+                    deployment=model,
+                    model=model,
+                    model_version="",
+                    api_style=style,
+                    api_version="preview" if style == "azure-v1" else "",
+                    endpoint=handle.url if style == "azure-v1" else f"{handle.url}/v1",
+                    profile=flavor,
+                    capabilities=REFERENCE_CAPABILITIES if is_reasoning_model(model) else _PLAIN,
+                    credential=Credential("bearer" if style == "openai" else "api-key", key, "generated"),
+                    mcp_url=mcp.url,
+                    mcp_headers={"Authorization": f"Bearer {token}"},
+                    image_deployment="gpt-image-1" if flavor == "azure" else None,
+                )
+            )
+        yield EmbeddedRun(cells, mcp.url, mcp.headers_seen)
+
+
+@contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Only errors from ``logger`` while the embedded servers run."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)

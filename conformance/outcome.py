@@ -1,0 +1,134 @@
+"""From a check and a cell to a verdict: applicability before the body runs, the body's outcome after it."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from conformance.checks._check import (
+    CheckInfo,
+    ContractViolation,
+    HarnessError,
+    NonStrict,
+    NotApplicable,
+    Skipped,
+    Unsupported,
+)
+from conformance.contract.violations import Violation
+from conformance.matrix import Cell
+from conformance.report.model import Verdict
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict with its one-line reason (and the known issue's link)."""
+
+    verdict: Verdict
+    reason: str = ""
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownIssue:
+    """A documented expected failure: check-ID globs, the profiles it holds for, why, and where it is written."""
+
+    checks: tuple[str, ...]
+    profiles: tuple[str, ...]
+    reason: str
+    link: str
+
+    def matches(self, check_id: str, profile: str) -> bool:
+        """Whether a failure of ``check_id`` in a cell of ``profile`` is this issue."""
+        return profile in self.profiles and any(fnmatch.fnmatchcase(check_id, g) for g in self.checks)
+
+
+def load_known_issues(path: str | Path | None = None) -> list[KnownIssue]:
+    """Read a known-issues TOML file (the built-in ``conformance/data/known-issues.toml`` by default)."""
+    if path is None:
+        return list(_builtin_known_issues())
+    return _parse_issues(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _builtin_known_issues() -> tuple[KnownIssue, ...]:
+    text = resources.files("conformance").joinpath("data/known-issues.toml").read_text("utf-8")
+    return tuple(_parse_issues(text))
+
+
+def _parse_issues(text: str) -> list[KnownIssue]:
+    return [
+        KnownIssue(tuple(i["checks"]), tuple(i["profiles"]), i["reason"], i["link"])
+        for i in tomllib.loads(text).get("issues", [])
+    ]
+
+
+def applicability(info: CheckInfo, cell: Cell) -> Outcome | None:
+    """The verdict that drops the check in the cell before it runs (profile ∩ capabilities ∩ given), or None."""
+    if info.profiles is not None and cell.profile not in info.profiles:
+        return Outcome(Verdict.not_applicable, f"profile {cell.profile} is not one of {', '.join(sorted(info.profiles))}")
+    missing = sorted(info.requires - cell.capabilities)
+    if missing:
+        return Outcome(Verdict.not_applicable, f"model {cell.model} lacks {', '.join(missing)} (capability table)")
+    if cell.mode == "live" and "mcp" in info.requires and not cell.mcp_url:
+        return Outcome(Verdict.skipped, "no public MCP server URL (--mcp-url)")
+    if (cell.mode == "live" and cell.provider == "azure" and "image_generation" in info.requires
+            and not cell.image_deployment):
+        return Outcome(Verdict.skipped, "no gpt-image-1 deployment (--image-deployment)")
+    return None
+
+
+def classify(
+    error: BaseException | None,
+    info: CheckInfo,
+    cell: Cell,
+    strict_only: Iterable[Violation] = (),
+    known_issues: Iterable[KnownIssue] = (),
+) -> Outcome:
+    """The verdict of a check body that returned (``error`` None) or raised ``error``."""
+    if error is None:
+        found = list(strict_only)
+        return Outcome(Verdict.non_strict, one_line(str(found[0]))) if found else Outcome(Verdict.passed)
+    if isinstance(error, AssertionError):
+        reason = _violation_line(error) if isinstance(error, ContractViolation) else one_line(str(error))
+        reason = reason or "assertion failed"
+        for issue in known_issues:
+            if issue.matches(info.id, cell.profile):
+                return Outcome(Verdict.known_issue, f"{issue.reason} (observed: {reason})", issue.link)
+        return Outcome(Verdict.failed, reason)
+    simple = {
+        NonStrict: Verdict.non_strict, NotApplicable: Verdict.not_applicable, Unsupported: Verdict.unsupported,
+        Skipped: Verdict.skipped, HarnessError: Verdict.error,
+    }
+    for kind, verdict in simple.items():
+        if isinstance(error, kind):
+            return Outcome(verdict, one_line(str(error)) or kind.__name__)
+    return Outcome(Verdict.error, f"{type(error).__name__}: {one_line(str(error))}".rstrip(": "))
+
+
+def _violation_line(error: ContractViolation) -> str:
+    parts = [error.title]
+    if error.expected is not None:
+        parts.append(f"expected {error.expected}")
+    if error.actual is not None:
+        parts.append(f"actual {error.actual}")
+    if error.violations:
+        parts.append(str(error.violations[0]))
+    return one_line(" / ".join(one_line(p) for p in parts))
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """The first non-empty line of ``text``, at most ``limit`` characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+

@@ -1,0 +1,77 @@
+"""report.json: write a Report with sorted keys, read one back (ReportError for a bad file)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from conformance.report.model import FORMAT_VERSION, CellResult, CheckResult, Report, Verdict
+
+
+class ReportError(ValueError):
+    """A report file is unreadable: truncated, not JSON, or of another format version."""
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The JSON document of a report (cells flattened: identity keys beside ``results``)."""
+    document = asdict(report)
+    document["cells"] = [{**c.identity, "results": [_result(r) for r in c.results]} for c in report.cells]
+    document["summary"] = report.summary
+    return document
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    """Write the report as indented JSON with sorted keys."""
+    out.write(orjson.dumps(to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
+    out.write("\n")
+
+
+def read_json(path: str | Path) -> Report:
+    """Read a report.json written by :func:`write_json`."""
+    try:
+        document = orjson.loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except orjson.JSONDecodeError as exc:
+        raise ReportError(f"{path}: not a JSON document (truncated?): {exc}") from None
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise ReportError(f"{path}: not a responses-conformance report (no format_version)")
+    if document["format_version"] != FORMAT_VERSION:
+        raise ReportError(f"{path}: report format {document['format_version']!r}, this tool reads {FORMAT_VERSION!r}")
+    try:
+        return Report(
+            tool_version=document["tool_version"],
+            started_at=document["started_at"],
+            finished_at=document["finished_at"],
+            mode=document["mode"],
+            command=list(document["command"]),
+            cells=[_cell(c) for c in document["cells"]],
+            cleanup_failures=list(document.get("cleanup_failures", [])),
+            partial=bool(document.get("partial", False)),
+            partial_reason=str(document.get("partial_reason", "")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ReportError(f"{path}: malformed report: {type(exc).__name__}: {exc}") from None
+
+
+def _result(result: CheckResult) -> dict[str, Any]:
+    document = asdict(result)
+    document["verdict"] = result.verdict.value
+    document["feature"] = result.feature
+    return document
+
+
+def _cell(document: dict[str, Any]) -> CellResult:
+    identity = {k: str(v) for k, v in document.items() if k != "results"}
+    results = [
+        CheckResult(
+            check=r["check"], verdict=Verdict(r["verdict"]), level=r["level"], reason=r["reason"],
+            duration_s=float(r["duration_s"]), attempts=int(r["attempts"]), evidence=list(r["evidence"]),
+            link=r.get("link"), requests=int(r.get("requests", 0)),
+        )
+        for r in document["results"]
+    ]
+    return CellResult(identity, results)

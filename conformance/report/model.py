@@ -1,0 +1,87 @@
+"""The report model: verdicts, per-check results, per-cell results and the run. No pytest object reaches it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+FORMAT_VERSION = "1"
+
+
+class Verdict(str, Enum):
+    """The verdict of one check in one cell (DESIGN.md, "verdict")."""
+
+    passed = "passed"
+    failed = "failed"
+    non_strict = "non_strict"
+    unsupported = "unsupported"
+    not_applicable = "not_applicable"
+    known_issue = "known_issue"
+    skipped = "skipped"
+    error = "error"
+
+
+@dataclass
+class CheckResult:
+    """One check's verdict in one cell, with its one-line reason and the redacted evidence."""
+
+    check: str
+    verdict: Verdict
+    level: str
+    reason: str
+    duration_s: float
+    attempts: int  # HTTP attempts, retries included
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    link: str | None = None
+    requests: int = 0  # HTTP requests the check made; attempts > requests means some were retried
+
+    @property
+    def feature(self) -> str:
+        """The feature: the first segment of the check ID."""
+        return self.check.split(".", 1)[0]
+
+
+@dataclass
+class CellResult:
+    """A cell's identity (``Cell.identity()``) and the results of its checks in ID order."""
+
+    identity: dict[str, str]
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The cell's stable ID."""
+        return self.identity["id"]
+
+
+@dataclass
+class Report:
+    """A run: its identity, every cell's results, what could not be cleaned up, and whether it is partial."""
+
+    tool_version: str
+    started_at: str
+    finished_at: str
+    mode: str
+    command: list[str]
+    cells: list[CellResult] = field(default_factory=list)
+    cleanup_failures: list[str] = field(default_factory=list)
+    partial: bool = False
+    partial_reason: str = ""
+    format_version: str = FORMAT_VERSION
+
+    @property
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Counts per verdict, per cell (by ID) and per feature."""
+        results = [r for c in self.cells for r in c.results]
+        return {
+            "verdicts": _count(results),
+            "cells": {c.id: _count(c.results) for c in self.cells},
+            "features": {f: _count([r for r in results if r.feature == f]) for f in sorted({r.feature for r in results})},
+        }
+
+
+def _count(results: list[CheckResult]) -> dict[str, int]:
+    counts = Counter(r.verdict for r in results)
+    return {v.value: counts.get(v, 0) for v in Verdict}

@@ -1,0 +1,226 @@
+"""Run the suite: every selected check in every cell, cells concurrently, into one Report.
+
+Checks within a cell run sequentially in ID order; cells run in a thread pool of ``jobs`` workers.
+Spending the budget or Ctrl-C stops the run and gives a partial report; cleanup always runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import pkgutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+from conformance.__about__ import __version__
+from conformance.checks._check import REGISTRY, CheckInfo, Tier, info_of
+from conformance.client import Budget, BudgetExhausted, Secrets
+from conformance.context import CheckContext, RunResources, TransportFactory
+from conformance.matrix import Cell
+from conformance.outcome import KnownIssue, Outcome, applicability, classify, load_known_issues, one_line
+from conformance.report.model import CellResult, CheckResult, Report, Verdict
+
+CheckFunction = Callable[..., Any]
+Progress = Callable[[Cell, CheckResult, int], None]
+"""Called after each check with the cell, the result and the number of checks the cell has."""
+
+
+def load_checks() -> list[CheckFunction]:
+    """Import every ``conformance/checks/test_*.py`` module and return the registered check functions."""
+    import conformance.checks as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.startswith("test_"):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    return [_function(info) for info in REGISTRY.values()]
+
+
+def select(
+    checks: Iterable[CheckFunction], tier: Tier = Tier.full, only: Sequence[str] = ()
+) -> list[tuple[CheckInfo, CheckFunction]]:
+    """The checks of the tier whose IDs match one of the ``only`` globs (all when none), in ID order."""
+    chosen = []
+    for function in checks:
+        info = info_of(function)
+        if info is None:
+            raise ValueError(f"{function!r} is not a registered check")
+        if tier.includes(info.tier) and (not only or any(fnmatch.fnmatchcase(info.id, g) for g in only)):
+            chosen.append((info, function))
+    return sorted(chosen, key=lambda pair: pair[0].id)
+
+
+def run_suite(
+    cells: Sequence[Cell],
+    *,
+    tier: Tier = Tier.full,
+    only: Sequence[str] = (),
+    jobs: int = 4,
+    budget: Budget | None = None,
+    secrets: Secrets | None = None,
+    progress: Progress | None = None,
+    transport_factory: TransportFactory | None = None,
+    checks: Iterable[CheckFunction] | None = None,
+    known_issues: Iterable[KnownIssue] | None = None,
+    mcp_seen: Mapping[str, list[dict[str, str]]] | None = None,
+    command: Sequence[str] = (),
+) -> Report:
+    """Judge every selected check in every cell; never raises for what a check or the target does."""
+    selected = select(load_checks() if checks is None else checks, tier, only)
+    resources = RunResources(
+        budget=budget,
+        secrets=secrets or Secrets(),
+        transport_factory=transport_factory,
+        mcp_seen=dict(mcp_seen or {}),
+    )
+    for cell in cells:
+        resources.secrets.add(*cell.secrets())
+    state = _RunState(list(load_known_issues() if known_issues is None else known_issues))
+    started = _now()
+    results = {cell.id: CellResult(cell.identity()) for cell in cells}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
+    try:
+        futures = [
+            pool.submit(_run_cell, cell, selected, resources, state, results[cell.id], progress) for cell in cells
+        ]
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        state.stop("interrupted (Ctrl-C)")
+    except Exception as exc:  # a bug in the runner itself: still a (partial) report
+        state.stop(f"harness error: {type(exc).__name__}: {one_line(str(exc))}")
+    finally:
+        state.stopping.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        state.cleanup_failures += resources.cleanup()  # what a cell's own cleanup could not reach
+        resources.close()
+    for cell in cells:  # cells that never started (cancelled) get their checks marked
+        _fill(results[cell.id], selected, state.reason or "not run")
+    return Report(
+        tool_version=__version__,
+        started_at=started,
+        finished_at=_now(),
+        mode=_mode(cells),
+        command=[resources.secrets.scrub(arg) for arg in command],
+        cells=[results[cell.id] for cell in cells],
+        cleanup_failures=state.cleanup_failures,
+        partial=state.reason is not None,
+        partial_reason=state.reason or "",
+    )
+
+
+class _RunState:
+    """What all cell workers share: the stop flag and why, and the known issues."""
+
+    def __init__(self, known_issues: list[KnownIssue]) -> None:
+        self.known_issues = known_issues
+        self.stopping = threading.Event()
+        self.reason: str | None = None
+        self.cleanup_failures: list[str] = []
+        self._lock = threading.Lock()
+
+    def stop(self, reason: str) -> None:
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
+        self.stopping.set()
+
+
+def _run_cell(
+    cell: Cell,
+    selected: list[tuple[CheckInfo, CheckFunction]],
+    resources: RunResources,
+    state: _RunState,
+    into: CellResult,
+    progress: Progress | None,
+) -> None:
+    try:
+        for info, function in selected:
+            into.results.append(_next_result(info, function, cell, resources, state))
+            if progress is not None:
+                try:
+                    progress(cell, into.results[-1], len(selected))
+                except Exception:  # a display problem never stops the run
+                    pass
+    finally:  # each cell cleans up after itself, concurrently with the other cells
+        state.cleanup_failures += resources.cleanup(cell)
+
+
+def _next_result(
+    info: CheckInfo, function: CheckFunction, cell: Cell, resources: RunResources, state: _RunState
+) -> CheckResult:
+    if state.stopping.is_set():
+        return _result(info, Outcome(Verdict.error, state.reason or "run stopped"), 0.0, [])
+    try:
+        return _run_check(info, function, cell, resources, state)
+    except KeyboardInterrupt:
+        state.stop("interrupted (Ctrl-C)")
+        return _result(info, Outcome(Verdict.error, "interrupted (Ctrl-C)"), 0.0, [])
+
+
+def _run_check(
+    info: CheckInfo, function: CheckFunction, cell: Cell, resources: RunResources, state: _RunState
+) -> CheckResult:
+    dropped = applicability(info, cell)
+    if dropped is not None:
+        return _result(info, dropped, 0.0, [])
+    context = CheckContext(cell, resources)
+    start = time.monotonic()
+    error: BaseException | None = None
+    try:
+        function(**context.arguments(function))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any outcome of a check body becomes a verdict
+        error = exc
+    finally:
+        context.close()
+    duration = time.monotonic() - start
+    if isinstance(error, BudgetExhausted):
+        state.stop("budget spent")
+        outcome = Outcome(Verdict.error, "budget spent: " + one_line(str(error)))
+    elif isinstance(error, SystemExit | GeneratorExit):
+        outcome = Outcome(Verdict.error, f"{type(error).__name__} raised by the check")
+    else:
+        outcome = classify(error, info, cell, context.strict_only(), state.known_issues)
+    scrubbed = Outcome(outcome.verdict, resources.secrets.scrub(outcome.reason), outcome.link)
+    evidence = context.evidence()
+    result = _result(info, scrubbed, duration, evidence)
+    if outcome.verdict is Verdict.passed:  # the wire log backs the verdicts that need explaining
+        result.evidence = []
+    return result
+
+
+def _result(info: CheckInfo, outcome: Outcome, duration: float, evidence: list[dict[str, Any]]) -> CheckResult:
+    attempts = sum(max(1, len(e.get("attempts") or [])) for e in evidence)
+    return CheckResult(
+        check=info.id, verdict=outcome.verdict, level=info.level.value, reason=outcome.reason,
+        duration_s=round(duration, 3), attempts=attempts, evidence=evidence, link=outcome.link,
+        requests=len(evidence),
+    )
+
+
+def _fill(into: CellResult, selected: list[tuple[CheckInfo, CheckFunction]], reason: str) -> None:
+    done = {r.check for r in into.results}
+    for info, _ in selected:
+        if info.id not in done:
+            into.results.append(_result(info, Outcome(Verdict.error, reason), 0.0, []))
+
+
+def _function(info: CheckInfo) -> CheckFunction:
+    module, _, name = info.function.rpartition(".")
+    found = getattr(importlib.import_module(module), name)
+    assert callable(found)
+    return found  # type: ignore[no-any-return]
+
+
+def _mode(cells: Sequence[Cell]) -> str:
+    modes = sorted({cell.mode for cell in cells})
+    return modes[0] if len(modes) == 1 else "mixed"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
