@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.reference.violations import VIOLATIONS
 from conformance.checks._check import info_of
+from conformance.reference.violations import VIOLATIONS
 from conformance.runner import load_checks
 
 
