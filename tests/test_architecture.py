@@ -41,3 +41,34 @@ def test_public_members_are_all_exported():
         if not name.startswith("_") and not isinstance(value, types.ModuleType)  # subpackages are not API
     }
     assert public <= set(conformance.__all__)
+
+
+def _imported_packages(package: str) -> dict[str, set[str]]:
+    """For each module of a subpackage, the other conformance subpackages (or modules) it imports."""
+    found: dict[str, set[str]] = {}
+    for path in (PACKAGE / package).rglob("*.py"):
+        names = {n.split(".")[1] for n in _imports(path) if n.startswith("conformance.") and n.count(".") >= 1}
+        found[path.relative_to(PACKAGE).as_posix()] = names - {package}
+    return found
+
+
+def _offenders(package: str, allowed: set[str]) -> dict[str, set[str]]:
+    return {m: names - allowed for m, names in _imported_packages(package).items() if names - allowed}
+
+
+def test_the_client_imports_only_the_contract_core():
+    assert _offenders("client", {"contract"}) == {}
+
+
+def test_the_reference_server_never_imports_the_suite():
+    assert _offenders("reference", {"contract", "fixtures"}) == {}
+
+
+def test_the_checks_never_import_the_reference_server_or_the_runners():
+    assert _offenders("checks", {"contract", "client", "fixtures", "matrix", "context"}) == {}
+
+
+def test_the_report_writers_see_no_pytest_and_no_checks():
+    for path in (PACKAGE / "report").rglob("*.py"):
+        names = _imports(path)
+        assert not any(n == "pytest" or n.startswith(("_pytest", "conformance.checks")) for n in names), path.name
