@@ -1,4 +1,4 @@
-"""Developer sessions: tests, lint, typecheck, bench, recordings."""
+"""Developer sessions: tests, lint, typecheck, bench, recordings, example."""
 
 from __future__ import annotations
 
@@ -35,9 +35,25 @@ def recordings(session: nox.Session) -> None:
 
 
 @nox.session
+def example(session: nox.Session) -> None:
+    """Regenerate the committed example report (reports/example/) and its screenshot."""
+    session.install("-e", ".[test]")
+    session.run("python", ".ci/example_report.py")
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Throughput benchmarks; numbers are printed, never asserted by the tests."""
     session.install("-e", ".")
     session.run("python", "benchmarks/bench_validate.py")
     session.run("python", "benchmarks/bench_reference.py")
     session.run("python", "benchmarks/bench_matrix.py", "--tier", "core")
+    session.run("python", "benchmarks/bench_cassettes.py")
+    session.run("python", "benchmarks/bench_fuzz.py")
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The property tests with the long hypothesis profile (failures replay from .hypothesis/)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/property", "-p", "no:cacheprovider", env={"HYPOTHESIS_PROFILE": "fuzz"})

@@ -1,15 +1,18 @@
-"""The command line: ``responses-conformance run | serve | validate | checks``. Each command calls one library function."""
+"""The command line: ``responses-conformance run | serve | report | validate | checks``. Each command calls one library function."""
 
 from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 
 from conformance.__about__ import __version__
+
+if TYPE_CHECKING:
+    from conformance.report.model import Report
 
 app = typer.Typer(
     name="responses-conformance",
@@ -134,8 +137,14 @@ def serve(
     fault: Annotated[
         list[str] | None, typer.Option("--fault", help="A fault to inject, e.g. rate-limit=0.1 (repeatable).")
     ] = None,
+    from_cassettes: Annotated[
+        str | None, typer.Option("--from-cassettes", help="Answer from the cassettes in this folder instead.")
+    ] = None,
 ) -> None:
-    """Serve the reference implementation of the Responses API (the embedded default target)."""
+    """Serve the reference implementation of the Responses API (the embedded default target), or recorded cassettes."""
+    if from_cassettes is not None:
+        _serve_cassettes(from_cassettes, host, port)
+        return
     from conformance.reference.config import ServerConfig, new_api_key
     from conformance.reference.faults import parse_fault
     from conformance.reference.server import serve_forever
@@ -156,6 +165,26 @@ def serve(
     serve_forever(config, host, port, announce)
 
 
+def _serve_cassettes(folder: str, host: str, port: int) -> None:
+    from pathlib import Path
+
+    from conformance.cassettes.serve import Recordings, serve_cassettes
+
+    if not Path(folder).is_dir():
+        typer.echo(f"error: {folder}: not a folder of cassettes", err=True)
+        raise typer.Exit(2)
+    recordings = Recordings(Path(folder))
+    for error in recordings.errors:
+        typer.echo(f"error: {error}", err=True)
+    if recordings.errors:
+        raise typer.Exit(2)
+
+    def announce(url: str) -> None:
+        typer.echo(f"serving {recordings.count} recorded interaction(s) from {folder} on {url}")
+
+    serve_cassettes(recordings, host, port, announce)
+
+
 class ApiStyle(str, Enum):
     azure_v1 = "azure-v1"
     azure_deployments = "azure-deployments"
@@ -172,6 +201,12 @@ class FailOnOption(str, Enum):
     must = "must"
     should = "should"
     never = "never"
+
+
+class RunMode(str, Enum):
+    live = "live"
+    record = "record"
+    replay = "replay"
 
 
 @app.command()
@@ -196,7 +231,9 @@ def run(
     profile: Annotated[Profile | None, typer.Option(help="Judge against this profile (default: per cell).")] = None,
     tier: Annotated[TierOption, typer.Option(help="How much of the suite to run.", envvar="RC_TIER")] = TierOption.full,
     only: Annotated[list[str] | None, typer.Option("--only", help="Only checks whose ID matches this glob (repeatable).")] = None,
-    out: Annotated[str, typer.Option(help="Folder for report.json.", envvar="RC_OUT")] = "reports/latest",
+    out: Annotated[
+        str, typer.Option(help="Folder for report.json, report.html, report.md and junit.xml.", envvar="RC_OUT")
+    ] = "reports/latest",
     fail_on: Annotated[FailOnOption, typer.Option(help="Exit 1 when a check at this level or above failed.")] = FailOnOption.must,
     jobs: Annotated[int, typer.Option(help="Cells run concurrently.", min=1, envvar="RC_JOBS")] = 4,
     max_requests: Annotated[int | None, typer.Option(help="Request budget of the run.", min=1)] = None,
@@ -205,6 +242,17 @@ def run(
     image_deployment: Annotated[
         str | None, typer.Option(help="The gpt-image-1 deployment for image generation (Azure).")
     ] = None,
+    shard: Annotated[
+        str | None, typer.Option(help="Run only slice I of N of the cells (I/N), e.g. 2/4; join with `report merge`.")
+    ] = None,
+    sdk: Annotated[str | None, typer.Option(help="The SDK under test (name and version), for the report.")] = None,
+    gateway: Annotated[str | None, typer.Option(help="The gateway under test (name and version), for the report.")] = None,
+    mode: Annotated[RunMode, typer.Option(help="live; record (live, into cassettes); replay (from cassettes, offline).",
+                                          envvar="RC_MODE")] = RunMode.live,
+    cassettes: Annotated[
+        str | None, typer.Option(help="The cassette folder of record and replay (default: cassettes/; the shipped "
+                                      "ones when replaying the embedded cells).", envvar="RC_CASSETTES")
+    ] = None,
 ) -> None:
     """Run the conformance suite against a target (the embedded reference server by default)."""
     from pathlib import Path
@@ -212,25 +260,33 @@ def run(
     from rich.console import Console
 
     from conformance.checks._check import Tier
-    from conformance.launch import FailOn, RunOptions, exit_code, run_and_report
+    from conformance.launch import FailOn, RunOptions, exit_code, parse_shard, run_and_report
     from conformance.matrix import MatrixError
     from conformance.report.console import ProgressDisplay, print_summary
 
     if endpoint and not model and not config:
         typer.echo("error: --endpoint needs --model", err=True)
         raise typer.Exit(2)
+    try:
+        slice_ = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    under_test = {k: v for k, v in (("sdk", sdk), ("gateway", gateway)) if v}
     options = RunOptions(
         endpoint=None if config else endpoint, api_style=api_style.value if api_style else None, model=model,
         deployment=deployment, region=region, api_version=api_version, api_key=api_key, bearer=bearer,
         entra=entra, config=Path(config) if config else None, profile=profile.value if profile else None,
         tier=Tier(tier.value), only=only or [], out=Path(out), jobs=jobs, max_requests=max_requests,
         max_output_tokens=max_output_tokens, mcp_url=mcp_url, image_deployment=image_deployment,
-        command=["responses-conformance", *sys.argv[1:]],
+        command=["responses-conformance", *sys.argv[1:]], shard=slice_, under_test=under_test,
+        mode=mode.value, cassettes=Path(cassettes) if cassettes else None,
     )
+    problems: list[str] = []
     console = Console(stderr=True)
     try:
         with ProgressDisplay(console) as display:
-            report, path = run_and_report(options, display)
+            report, path = run_and_report(options, display, problems)
     except MatrixError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -241,7 +297,132 @@ def run(
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
     print_summary(report, Console(), str(path))
-    raise typer.Exit(exit_code(report, FailOn(fail_on.value)))
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    raise typer.Exit(2 if problems else exit_code(report, FailOn(fail_on.value)))
+
+
+cassettes_app = typer.Typer(help="Recorded traffic: re-validate cassettes.", no_args_is_help=True)
+app.add_typer(cassettes_app, name="cassettes")
+
+
+@cassettes_app.command("verify")
+def cassettes_verify(
+    folder: Annotated[str, typer.Argument(help="A cassette file or a folder of them.")] = "cassettes",
+    profile: Annotated[
+        Profile | None, typer.Option(help="Judge against this profile (default: azure for Azure URLs, else openai).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Reject properties the profile does not declare.")] = False,
+) -> None:
+    """Re-validate recorded payloads and streams. Exit 0 all conform, 1 contract drift, 2 unusable cassettes."""
+    from pathlib import Path
+
+    from conformance.cassettes.verify import cassette_files, verify_cassette
+
+    files = list(cassette_files(Path(folder))) if Path(folder).exists() else []
+    if not files:
+        typer.echo(f"error: {folder}: no cassette", err=True)
+        raise typer.Exit(2)
+    code = 0
+    for path in files:
+        verdict = verify_cassette(path, profile.value if profile else None, strict)
+        if verdict.error is not None:
+            typer.echo(f"error: {verdict.error}", err=True)
+            code = 2
+        elif verdict.problems:
+            typer.echo(f"{path}: DRIFT ({len(verdict.problems)} violation(s) in {verdict.interactions} interaction(s))")
+            for problem in verdict.problems:
+                typer.echo(f"  {problem}")
+            code = max(code, 1)
+        else:
+            typer.echo(f"{path}: conforms ({verdict.interactions} interaction(s))")
+    raise typer.Exit(code)
+
+
+report_app = typer.Typer(help="Render, compare and merge report.json files.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+class RenderFormat(str, Enum):
+    html = "html"
+    md = "md"
+    junit = "junit"
+    json = "json"
+
+
+class DiffFormat(str, Enum):
+    md = "md"
+    json = "json"
+
+
+def _read(path: str) -> Report:
+    from conformance.report.json import ReportError, read_json
+
+    try:
+        return read_json(path)
+    except ReportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@report_app.command()
+def render(
+    path: Annotated[str, typer.Argument(help="A report.json.")],
+    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="The output format.")] = RenderFormat.html,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Render a report.json as HTML, Markdown, JUnit XML (or JSON again). Exit 2 for an unreadable report."""
+    from pathlib import Path
+
+    from conformance.launch import write_file
+    from conformance.report.render import WRITERS
+
+    report = _read(path)
+    if output is None:
+        WRITERS[format.value](report, sys.stdout)
+        return
+    try:
+        write_file(report, format.value, Path(output))
+    except OSError as exc:
+        typer.echo(f"error: {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@report_app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier report.json.")],
+    new: Annotated[str, typer.Argument(help="The later report.json.")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="The output format.")] = DiffFormat.md,
+) -> None:
+    """Compare two reports per check and cell. Exit 1 when a check that passed now fails, 2 for bad input."""
+    from conformance.report.diff import diff_reports, write_json, write_markdown
+
+    changes = diff_reports(_read(old), _read(new))
+    (write_json if format is DiffFormat.json else write_markdown)(changes, sys.stdout)
+    raise typer.Exit(1 if changes.regressions else 0)
+
+
+@report_app.command()
+def merge(
+    paths: Annotated[list[str], typer.Argument(help="Shard reports (report.json files).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The merged report.json.")],
+) -> None:
+    """Join shard reports into one; refuses different tool versions and a cell in two reports (exit 2)."""
+    from pathlib import Path
+
+    from conformance.launch import write_file
+    from conformance.report.merge import MergeError, merge_reports
+
+    try:
+        merged = merge_reports([_read(p) for p in paths])
+        write_file(merged, "json", Path(output))
+    except MergeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"error: {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"merged {len(paths)} report(s), {len(merged.cells)} cell(s): {output}")
 
 
 def main() -> None:

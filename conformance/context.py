@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from conformance.contract.violations import Violation
 from conformance.matrix import Cell
 
 TransportFactory = Callable[[Cell], httpx.BaseTransport]
+CheckScope = Callable[[Cell, str], AbstractContextManager[None]]
 FIXTURES = ("cell", "client", "judge", "mcp")
 IMAGE_DEPLOYMENT_HEADER = "x-ms-oai-image-generation-deployment"
 
@@ -50,6 +52,7 @@ class RunResources:
     budget: Budget | None = None
     secrets: Secrets = field(default_factory=Secrets)
     transport_factory: TransportFactory | None = None
+    check_scope: CheckScope | None = None
     mcp_seen: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _clients: dict[str, ResponsesClient] = field(default_factory=dict)
     _cleanups: dict[str, CleanupRegistry] = field(default_factory=dict)
@@ -63,6 +66,10 @@ class RunResources:
             else:
                 registries = [self._cleanups[cell.id]] if cell.id in self._cleanups else []
         return [self.secrets.scrub(line) for registry in registries for line in registry.run()]
+
+    def scope(self, cell: Cell, check_id: str) -> AbstractContextManager[None]:
+        """What wraps one check's body (e.g. its cassette); nothing by default."""
+        return self.check_scope(cell, check_id) if self.check_scope else nullcontext()
 
     def client(self, cell: Cell) -> ResponsesClient:
         """The cell's base client: one connection pool and one auth (Entra tokens cached) per cell."""

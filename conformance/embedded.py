@@ -48,29 +48,33 @@ def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> I
         mcp = start_mcp_server(require_header=("Authorization", f"Bearer {token}"))
         stack.callback(mcp.stop)
         cells = []
-        for flavor, style in (("azure", "azure-v1"), ("openai", "openai")):
+        for flavor in ("azure", "openai"):
             key = new_api_key()
-            handle = start_server(ServerConfig(flavor=flavor, api_key=key, think_time=think_time))  # type: ignore[arg-type]
+            handle = start_server(ServerConfig(flavor=flavor, api_key=key, think_time=think_time))
             stack.callback(handle.stop)
-            cells.append(
-                Cell(
-                    provider="reference",
-                    region="local",
-                    deployment=model,
-                    model=model,
-                    model_version="",
-                    api_style=style,
-                    api_version="preview" if style == "azure-v1" else "",
-                    endpoint=handle.url if style == "azure-v1" else f"{handle.url}/v1",
-                    profile=flavor,
-                    capabilities=REFERENCE_CAPABILITIES if is_reasoning_model(model) else _PLAIN,
-                    credential=Credential("bearer" if style == "openai" else "api-key", key, "generated"),
-                    mcp_url=mcp.url,
-                    mcp_headers={"Authorization": f"Bearer {token}"},
-                    image_deployment="gpt-image-1" if flavor == "azure" else None,
-                )
-            )
+            cells.append(reference_cell(flavor, handle.url, key, mcp.url, token, model))
         yield EmbeddedRun(cells, mcp.url, mcp.headers_seen)
+
+
+def reference_cell(flavor: str, url: str, key: str, mcp_url: str, mcp_token: str, model: str = REFERENCE_MODEL) -> Cell:
+    """The cell of a reference server of ``flavor`` at ``url`` (Azure v1 style for azure, OpenAI style otherwise)."""
+    style = "azure-v1" if flavor == "azure" else "openai"
+    return Cell(
+        provider="reference",
+        region="local",
+        deployment=model,
+        model=model,
+        model_version="",
+        api_style=style,
+        api_version="preview" if style == "azure-v1" else "",
+        endpoint=url if style == "azure-v1" else f"{url}/v1",
+        profile=flavor,
+        capabilities=REFERENCE_CAPABILITIES if is_reasoning_model(model) else _PLAIN,
+        credential=Credential("bearer" if style == "openai" else "api-key", key, "generated"),
+        mcp_url=mcp_url,
+        mcp_headers={"Authorization": f"Bearer {mcp_token}"},
+        image_deployment="gpt-image-1" if flavor == "azure" else None,
+    )
 
 
 @contextmanager

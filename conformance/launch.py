@@ -13,13 +13,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conformance.checks._check import Tier
 from conformance.client import Budget, Secrets
 from conformance.matrix import Cell, load_matrix, target_cell
-from conformance.report.json import write_json
 from conformance.report.model import Report, Verdict
+from conformance.report.render import FILE_NAMES, WRITERS
 from conformance.runner import Progress, run_suite
+
+if TYPE_CHECKING:
+    from conformance.cassettes import CassetteSession
 
 SECRET_OPTIONS = ("--api-key", "--bearer")
 EXIT_INTERRUPTED = 130
@@ -57,22 +61,39 @@ class RunOptions:
     mcp_url: str | None = None
     image_deployment: str | None = None
     command: Sequence[str] = ()
+    shard: tuple[int, int] | None = None  # (I, N): run the I-th of N deterministic slices of the cells
+    under_test: dict[str, str] = field(default_factory=dict)  # sdk / gateway under test, added to each cell's identity
+    mode: str = "live"  # live | record | replay (cassettes)
+    cassettes: Path | None = None  # default: cassettes/, or the shipped ones when replaying the embedded cells
 
 
-def run_and_report(options: RunOptions, progress: Progress | None = None) -> tuple[Report, Path]:
-    """Run the suite for the options' cells (the embedded reference servers with no target); write report.json.
+def run_and_report(
+    options: RunOptions, progress: Progress | None = None, problems: list[str] | None = None
+) -> tuple[Report, Path]:
+    """Run the suite for the options' cells (the embedded reference servers with no target); write every format.
 
-    Raises MatrixError for a bad matrix file or target options, before anything runs.
+    Raises MatrixError for a bad matrix file or target options, before anything runs. Corrupt cassettes
+    (record/replay) are added to ``problems``, one line each; the run goes on.
     """
     secrets = Secrets([v for v in (options.api_key, options.bearer) if v])
     with ExitStack() as stack:
         mcp_seen: dict[str, list[dict[str, str]]] = {}
         cells = _given_cells(options)
+        if cells is None and options.mode == "replay":
+            from conformance.cassettes import reference_replay_cells, shipped_cassettes
+
+            cells = reference_replay_cells()
+            options = dataclasses.replace(options, cassettes=options.cassettes or shipped_cassettes())
         if cells is None:
             from conformance.embedded import embedded_targets
 
             embedded = stack.enter_context(embedded_targets())
             cells, mcp_seen = embedded.cells, {embedded.mcp_url: embedded.mcp_seen}
+        if options.shard is not None:
+            cells = shard(cells, *options.shard)
+        if options.mode != "live":
+            cells = [dataclasses.replace(cell, mode=options.mode) for cell in cells]
+        session = _cassettes(options, cells, secrets)
         report = run_suite(
             cells,
             tier=options.tier,
@@ -83,8 +104,37 @@ def run_and_report(options: RunOptions, progress: Progress | None = None) -> tup
             progress=progress,
             mcp_seen=mcp_seen,
             command=redact_command(options.command),
+            transport_factory=session.transport if session else None,
+            check_scope=session.scope if session else None,
         )
+        if session is not None and problems is not None:
+            problems += session.errors
+    for cell in report.cells:
+        cell.identity.update(options.under_test)
     return report, write_report(report, options.out)
+
+
+def _cassettes(options: RunOptions, cells: Sequence[Cell], secrets: Secrets) -> CassetteSession | None:
+    if all(cell.mode == "live" for cell in cells):
+        return None
+    from conformance.cassettes import CassetteSession
+
+    for cell in cells:
+        secrets.add(*cell.secrets())
+    return CassetteSession(options.cassettes or Path("cassettes"), cells, secrets)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``I/N`` (1 ≤ I ≤ N) as a pair; ValueError with a one-line message otherwise."""
+    index, sep, total = text.partition("/")
+    if not (sep and index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
+        raise ValueError(f"--shard must be I/N with 1 <= I <= N, not {text!r}")
+    return int(index), int(total)
+
+
+def shard(cells: Sequence[Cell], index: int, total: int) -> list[Cell]:
+    """The I-th of N slices: cells sorted by ID, every N-th from position I-1 (the same for any input order)."""
+    return [cell for n, cell in enumerate(sorted(cells, key=lambda c: c.id)) if n % total == index - 1]
 
 
 def _given_cells(options: RunOptions) -> list[Cell] | None:
@@ -110,19 +160,27 @@ def _given_cells(options: RunOptions) -> list[Cell] | None:
     return [dataclasses.replace(cell, **changes) for cell in cells]  # type: ignore[arg-type]
 
 
-def write_report(report: Report, out: Path) -> Path:
-    """Write ``out/report.json`` through a temp file and a rename (an old report survives a failed write)."""
+def write_report(report: Report, out: Path, formats: Sequence[str] = tuple(WRITERS)) -> Path:
+    """Write report.json, report.html, report.md and junit.xml into ``out``; return report.json's path.
+
+    Each goes through a temp file and a rename (an old report survives a failed write).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "report.json"
-    handle, temp = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=out)
+    for name in formats:
+        write_file(report, name, out / FILE_NAMES[name])
+    return out / FILE_NAMES["json"]
+
+
+def write_file(report: Report, format_name: str, path: Path) -> None:
+    """Write one format of the report to ``path`` through a temp file beside it and a rename."""
+    handle, temp = tempfile.mkstemp(prefix=".report-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            write_json(report, stream)
+            WRITERS[format_name](report, stream)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def redact_command(argv: Sequence[str]) -> list[str]:

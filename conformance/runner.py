@@ -19,7 +19,7 @@ from typing import Any
 from conformance.__about__ import __version__
 from conformance.checks._check import REGISTRY, CheckInfo, Tier, info_of
 from conformance.client import Budget, BudgetExhausted, Secrets
-from conformance.context import CheckContext, RunResources, TransportFactory
+from conformance.context import CheckContext, CheckScope, RunResources, TransportFactory
 from conformance.matrix import Cell
 from conformance.outcome import KnownIssue, Outcome, applicability, classify, load_known_issues, one_line
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
@@ -63,6 +63,7 @@ def run_suite(
     secrets: Secrets | None = None,
     progress: Progress | None = None,
     transport_factory: TransportFactory | None = None,
+    check_scope: CheckScope | None = None,
     checks: Iterable[CheckFunction] | None = None,
     known_issues: Iterable[KnownIssue] | None = None,
     mcp_seen: Mapping[str, list[dict[str, str]]] | None = None,
@@ -74,6 +75,7 @@ def run_suite(
         budget=budget,
         secrets=secrets or Secrets(),
         transport_factory=transport_factory,
+        check_scope=check_scope,
         mcp_seen=dict(mcp_seen or {}),
     )
     for cell in cells:
@@ -109,6 +111,7 @@ def run_suite(
         cleanup_failures=state.cleanup_failures,
         partial=state.reason is not None,
         partial_reason=state.reason or "",
+        checks={info.id: _catalogue(info) for info, _ in selected},
     )
 
 
@@ -171,7 +174,8 @@ def _run_check(
     start = time.monotonic()
     error: BaseException | None = None
     try:
-        function(**context.arguments(function))
+        with resources.scope(cell, info.id):
+            function(**context.arguments(function))
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # any outcome of a check body becomes a verdict
@@ -201,6 +205,10 @@ def _result(info: CheckInfo, outcome: Outcome, duration: float, evidence: list[d
         duration_s=round(duration, 3), attempts=attempts, evidence=evidence, link=outcome.link,
         requests=len(evidence),
     )
+
+
+def _catalogue(info: CheckInfo) -> dict[str, str]:
+    return {"sentence": info.sentence, "spec": info.spec, "tier": info.tier.value, "since": info.since}
 
 
 def _fill(into: CellResult, selected: list[tuple[CheckInfo, CheckFunction]], reason: str) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
+from conformance.checks import _tokens
 from conformance.checks._check import ContractViolation, expect
 from conformance.checks._judge import Judge
 
@@ -58,12 +58,12 @@ def item_text(item: dict[str, Any]) -> str:
 
 def unknown_id(prefix: str = "resp") -> str:
     """An id in the API's style that names nothing on any server."""
-    return f"{prefix}_{secrets.token_hex(24)}"
+    return f"{prefix}_{_tokens.token_hex(24)}"
 
 
 def code_word() -> str:
     """A fresh code word no model could guess (letters, a dash and digits)."""
-    return f"ORCHID-{secrets.randbelow(9000) + 1000}"
+    return f"ORCHID-{_tokens.randbelow(9000) + 1000}"
 
 
 def _status(reply: ApiResponse) -> str:

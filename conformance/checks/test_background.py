@@ -7,10 +7,10 @@ first cannot show a cancellation, and the check says so (``error``) instead of g
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
+from conformance.checks import _tokens
 from conformance.checks._check import HarnessError, Tier, check, expect
 from conformance.checks._judge import Judge
 from conformance.checks._streams import (
@@ -136,7 +136,7 @@ def test_cancel_of_a_foreground_response_fails(cell: Cell, client: ResponsesClie
        requires=("background",))
 def test_cancel_of_an_unknown_id_is_not_found(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Cancelling a response id that does not exist MUST fail with 404 and an error envelope."""
-    answer = client.cancel("resp_" + secrets.token_hex(24))
+    answer = client.cancel("resp_" + _tokens.token_hex(24))
     judge.error(answer.status_code, answer.body, statuses=[404], title="cancelling an unknown id did not answer 404")
 
 

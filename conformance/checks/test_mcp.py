@@ -6,9 +6,9 @@ The MCP server is the one the run provides (``mcp``): the suite's own server wit
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
+from conformance.checks import _tokens
 from conformance.checks._answers import accepted, items, output_types, room
 from conformance.checks._check import Skipped, check, expect
 from conformance.checks._judge import Judge
@@ -110,7 +110,7 @@ def test_never_requiring_approval_calls_directly(cell: Cell, client: ResponsesCl
 
 
 def _probed(mcp: McpServer) -> tuple[dict[str, Any], str]:
-    probe = secrets.token_hex(12)
+    probe = _tokens.token_hex(12)
     tool = _tool(mcp, require_approval="never")
     tool["headers"] = {**dict(mcp.headers), PROBE: probe}
     return tool, probe

@@ -1,4 +1,8 @@
-"""report.json: write a Report with sorted keys, read one back (ReportError for a bad file)."""
+"""report.json: write a Report with sorted keys, read one back (ReportError for a bad file).
+
+Evidence is stored by reference: the wire logs form the top-level ``evidence`` list and each result's
+``evidence`` is an index into it (``null`` when the verdict needs none).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ class ReportError(ValueError):
 def to_dict(report: Report) -> dict[str, Any]:
     """The JSON document of a report (cells flattened: identity keys beside ``results``)."""
     document = asdict(report)
-    document["cells"] = [{**c.identity, "results": [_result(r) for r in c.results]} for c in report.cells]
+    evidence: list[list[dict[str, Any]]] = []
+    document["cells"] = [{**c.identity, "results": [_result(r, evidence) for r in c.results]} for c in report.cells]
+    document["evidence"] = evidence
     document["summary"] = report.summary
     return document
 
@@ -42,34 +48,41 @@ def read_json(path: str | Path) -> Report:
     if document["format_version"] != FORMAT_VERSION:
         raise ReportError(f"{path}: report format {document['format_version']!r}, this tool reads {FORMAT_VERSION!r}")
     try:
+        evidence = list(document.get("evidence", []))
         return Report(
             tool_version=document["tool_version"],
             started_at=document["started_at"],
             finished_at=document["finished_at"],
             mode=document["mode"],
             command=list(document["command"]),
-            cells=[_cell(c) for c in document["cells"]],
+            cells=[_cell(c, evidence) for c in document["cells"]],
             cleanup_failures=list(document.get("cleanup_failures", [])),
             partial=bool(document.get("partial", False)),
             partial_reason=str(document.get("partial_reason", "")),
+            checks={str(k): dict(v) for k, v in document.get("checks", {}).items()},
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ReportError(f"{path}: malformed report: {type(exc).__name__}: {exc}") from None
 
 
-def _result(result: CheckResult) -> dict[str, Any]:
+def _result(result: CheckResult, evidence: list[list[dict[str, Any]]]) -> dict[str, Any]:
     document = asdict(result)
     document["verdict"] = result.verdict.value
     document["feature"] = result.feature
+    document["evidence"] = None
+    if result.evidence:
+        document["evidence"] = len(evidence)
+        evidence.append(result.evidence)
     return document
 
 
-def _cell(document: dict[str, Any]) -> CellResult:
+def _cell(document: dict[str, Any], evidence: list[Any]) -> CellResult:
     identity = {k: str(v) for k, v in document.items() if k != "results"}
     results = [
         CheckResult(
             check=r["check"], verdict=Verdict(r["verdict"]), level=r["level"], reason=r["reason"],
-            duration_s=float(r["duration_s"]), attempts=int(r["attempts"]), evidence=list(r["evidence"]),
+            duration_s=float(r["duration_s"]), attempts=int(r["attempts"]),
+            evidence=[] if r["evidence"] is None else list(evidence[int(r["evidence"])]),
             link=r.get("link"), requests=int(r.get("requests", 0)),
         )
         for r in document["results"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: evidence by reference (a top-level list), the checks catalogue
 
 
 class Verdict(str, Enum):
@@ -69,6 +69,7 @@ class Report:
     cleanup_failures: list[str] = field(default_factory=list)
     partial: bool = False
     partial_reason: str = ""
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)  # check ID -> sentence, spec, tier, since
     format_version: str = FORMAT_VERSION
 
     @property

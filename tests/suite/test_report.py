@@ -60,11 +60,11 @@ def test_a_report_round_trips(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"format_version": "1", "cells": [', "truncated"),
+        (b'{"format_version": "2", "cells": [', "truncated"),
         (b"", "truncated"),
-        (b'{"format_version": "2", "cells": []}', "report format '2'"),
+        (b'{"format_version": "99", "cells": []}', "report format '99'"),
         (b"[1, 2]", "no format_version"),
-        (b'{"format_version": "1", "tool_version": "x"}', "malformed report"),
+        (b'{"format_version": "2", "tool_version": "x"}', "malformed report"),
     ],
 )
 def test_a_bad_file_is_a_report_error(tmp_path, content, message):

@@ -1,6 +1,6 @@
 """Switchable contract violations of the reference server (``serve --violate NAME``), each naming its catchers."""
 
-from conformance.reference.violations import _lifecycle, _streaming, _tools  # noqa: F401  (they register)
+from conformance.reference.violations import _fuzz, _lifecycle, _streaming, _tools  # noqa: F401  (they register)
 from conformance.reference.violations._base import (
     VIOLATIONS,
     ContractBreak,

@@ -1,0 +1,74 @@
+"""Violations of the fuzz checks: what schema-generated requests find and hand-written cases miss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.reference.violations._base import Exchange, violation
+
+SAMPLING = ("temperature", "top_p", "top_logprobs", "metadata", "user", "truncation")
+FORWARDED = ("model", "input", "instructions")
+
+
+def _server_error() -> dict[str, Any]:
+    return {"error": {"message": "The server had an error while processing your request.", "type": "server_error",
+                      "param": None, "code": None}}
+
+
+def _crash_on_sampling(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+    body = ex.body if isinstance(ex.body, dict) else {}
+    if ex.is_create and any(name in body for name in SAMPLING):
+        return 500, _server_error()
+    return status, value
+
+
+def _forward_known_strings(ex: Exchange) -> Any:
+    if not ex.is_create:
+        return ex.body
+    return {k: v for k, v in ex.body.items() if k in FORWARDED and isinstance(v, str)}
+
+
+def _timestamp_as_string(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+    body = ex.body if isinstance(ex.body, dict) else {}
+    if ex.is_create and status == 200 and isinstance(value, dict) and any(name in body for name in SAMPLING):
+        return status, {**value, "created_at": str(value.get("created_at"))}
+    return status, value
+
+
+def _input_items_of_deleted(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+    parts = [p for p in ex.route.split("/") if p]
+    if ex.method == "GET" and len(parts) == 3 and parts[2] == "input_items" and status == 404:
+        return 200, {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+    return status, value
+
+
+violation(
+    "create-500-on-sampling-parameters",
+    "A valid create request that sets a sampling parameter (temperature, top_p, metadata, user, ...) "
+    "answers 500: a backend that only ever saw the defaults.",
+    caught_by=("fuzz.create.valid_not_5xx",),
+    on_json=_crash_on_sampling,
+)
+
+violation(
+    "create-drops-invalid-fields",
+    "A gateway forwards only model, input and instructions (when strings) and silently drops every other "
+    "field, so invalid requests are accepted.",
+    caught_by=("fuzz.create.invalid_rejected",),
+    on_request=_forward_known_strings,
+)
+
+violation(
+    "created-at-as-string-with-sampling-parameters",
+    "When a create request sets a sampling parameter, the answer carries created_at as a string (a gateway "
+    "that re-serialises the answers it had to rewrite).",
+    caught_by=("fuzz.create.answers_conform",),
+    on_json=_timestamp_as_string,
+)
+
+violation(
+    "input-items-of-deleted-response",
+    "input_items of a deleted response answers 200 with an empty page instead of 404 (a stale item cache).",
+    caught_by=("fuzz.stateful.use_after_free",),
+    on_json=_input_items_of_deleted,
+)

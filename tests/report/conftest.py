@@ -1,0 +1,61 @@
+"""Fixtures of the report tests: a real run against two reference servers, one committing a violation."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from reportkit import KEY, ONLY
+
+from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
+from conformance.matrix import Cell, Credential
+from conformance.reference.app import create_app
+from conformance.reference.config import ServerConfig
+from conformance.reference.violations import ViolatingMiddleware
+from conformance.report.model import Report
+from conformance.runner import run_suite
+
+
+def _serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the reference server did not start"
+        time.sleep(0.005)
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}", server, thread
+
+
+def _cell(region: str, flavor: str, url: str) -> Cell:
+    style = "azure-v1" if flavor == "azure" else "openai"
+    return Cell(
+        provider="reference", region=region, deployment=REFERENCE_MODEL, model=REFERENCE_MODEL, model_version="",
+        api_style=style, api_version="preview" if flavor == "azure" else "",
+        endpoint=url if flavor == "azure" else f"{url}/v1", profile=flavor, capabilities=REFERENCE_CAPABILITIES,
+        credential=Credential("api-key" if flavor == "azure" else "bearer", KEY, "REPORT_TEST_KEY"),
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_report() -> Iterator[Report]:
+    """A run of three checks in two cells: swedencentral (faithful, Azure) and eastus (drops a text delta)."""
+    running = []
+    cells = []
+    for region, flavor, violations in (("swedencentral", "azure", []), ("eastus", "openai", ["stream-last-text-delta-dropped"])):
+        app = ViolatingMiddleware(create_app(ServerConfig(flavor=flavor, api_key=KEY)), violations)  # type: ignore[arg-type]
+        url, server, thread = _serve(app)
+        running.append((server, thread))
+        cells.append(_cell(region, flavor, url))
+    yield run_suite(cells, only=ONLY, jobs=2, command=["responses-conformance", "run", "--api-key", KEY])
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
