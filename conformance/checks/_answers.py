@@ -54,9 +54,12 @@ def answered(answer: ApiResponse, judge: Judge, what: str) -> dict[str, Any]:
     return response
 
 
-def refused(answer: ApiResponse, judge: Judge, what: str) -> None:
-    """A 4xx answer with a conforming error envelope (a 2xx or a 5xx fails the check)."""
-    judge.error(answer.status_code, answer.body, title=f"{what} was not refused with a 4xx error")
+def refused(
+    answer: ApiResponse, judge: Judge, what: str, statuses: range | tuple[int, ...] = range(400, 500)
+) -> None:
+    """A client error: one of ``statuses`` (never a 5xx) with a conforming error envelope."""
+    wanted = "a 4xx error" if statuses == range(400, 500) else " or ".join(map(str, statuses))
+    judge.error(answer.status_code, answer.body, statuses=statuses, title=f"{what} was not refused with {wanted}")
 
 
 def streamed(stream: EventStream, judge: Judge, what: str) -> list[dict[str, Any]]:

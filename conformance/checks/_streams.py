@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from conformance.checks._check import ContractViolation, expect
+from conformance.checks._turns import TERMINAL
 from conformance.client import ApiResponse, EventStream, ResponsesClient
 from conformance.contract.sse import ServerSentEvent
 from conformance.matrix import Cell
@@ -36,7 +37,6 @@ WEATHER_TOOL: dict[str, Any] = {
     },
     "strict": True,
 }
-TERMINAL_STATUSES = frozenset({"completed", "incomplete", "failed", "cancelled"})
 OPAQUE = ("encrypted_content", "obfuscation")  # re-encrypted or random in every copy of an object
 
 
@@ -129,7 +129,7 @@ def poll_until_terminal(
     while True:
         body = judge_response(expect_answer(client.retrieve(response_id), "the retrieve"))
         seen.append(body)
-        if body.get("status") in TERMINAL_STATUSES or time.monotonic() >= end:
+        if body.get("status") in TERMINAL or time.monotonic() >= end:
             return seen
         time.sleep(min(wait, max(0.0, end - time.monotonic())))
         wait = min(wait * 1.5, 2.0)

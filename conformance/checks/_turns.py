@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.checks import _tokens
+from conformance.checks._answers import room
 from conformance.checks._check import ContractViolation, expect
 from conformance.checks._judge import Judge
 
@@ -14,14 +15,11 @@ if TYPE_CHECKING:
 
 TERMINAL = ("completed", "incomplete", "failed", "cancelled")
 _TOKENS = 32  # every answer these checks ask for is a short sentence
-_THINKING = 512  # what a reasoning model may spend on hidden tokens before it writes that sentence
 
 
 def ask(cell: Cell, prompt: str | list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """A create body with a small ``max_output_tokens`` (a reasoning model: low effort and room to think)."""
-    if "reasoning" in cell.capabilities:
-        return {"input": prompt, "max_output_tokens": _TOKENS + _THINKING, "reasoning": {"effort": "low"}, **extra}
-    return {"input": prompt, "max_output_tokens": _TOKENS, **extra}
+    return {"input": prompt, **room(cell, _TOKENS), **extra}
 
 
 def answered(reply: ApiResponse, judge: Judge, what: str) -> dict[str, Any]:
@@ -30,22 +28,6 @@ def answered(reply: ApiResponse, judge: Judge, what: str) -> dict[str, Any]:
         raise ContractViolation(f"{what}: the target answered with a server error", expected=200, actual=_status(reply))
     expect(reply.status_code == 200, f"{what}: the target did not answer 200", expected=200, actual=_status(reply))
     return judge.response(reply.body, f"{what}: the response object does not conform")
-
-
-def refused(reply: ApiResponse, judge: Judge, what: str, statuses: range | tuple[int, ...] = range(400, 500)) -> None:
-    """A client error: one of ``statuses`` (never a 5xx) with a conforming error envelope."""
-    judge.error(reply.status_code, reply.body, statuses=statuses, title=f"{what}: {_describe(statuses)} expected")
-
-
-def text_of(response: dict[str, Any]) -> str:
-    """The output text of a Response object (every output_text part of every message)."""
-    return "".join(
-        part.get("text", "")
-        for item in response.get("output") or []
-        if isinstance(item, dict) and item.get("type") == "message"
-        for part in item.get("content") or []
-        if isinstance(part, dict) and part.get("type") == "output_text"
-    )
 
 
 def item_text(item: dict[str, Any]) -> str:
@@ -71,9 +53,3 @@ def _status(reply: ApiResponse) -> str:
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     message = error.get("message") if isinstance(error, dict) else None
     return f"{reply.status_code}" + (f" ({message})" if isinstance(message, str) else "")
-
-
-def _describe(statuses: range | tuple[int, ...]) -> str:
-    if isinstance(statuses, range) and statuses.start == 400 and statuses.stop == 500:
-        return "a 4xx error"
-    return " or ".join(map(str, statuses))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks._answers import output_text, refused
 from conformance.checks._check import ContractViolation, Tier, check, expect
 from conformance.checks._judge import Judge
-from conformance.checks._turns import answered, ask, code_word, item_text, refused, text_of, unknown_id
+from conformance.checks._turns import answered, ask, code_word, item_text, unknown_id
 from conformance.client import EventStream, ResponsesClient
 from conformance.contract.rules import Level
 from conformance.matrix import Cell
@@ -45,7 +46,7 @@ def test_chained_answer_knows_the_code_word(cell: Cell, client: ResponsesClient,
     """A chained response SHOULD know what the earlier turn said (semantic: the answer names the code word)."""
     word = code_word()
     child = _child(cell, client, judge, _parent(cell, client, judge, word))
-    answer = text_of(child)
+    answer = output_text(child)
     expect(word.lower() in answer.lower(), "the chained answer does not know the code word of the earlier turn",
            expected=f"an answer naming {word}", actual=answer or child.get("status"))
 

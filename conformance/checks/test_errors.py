@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks._answers import refused
 from conformance.checks._check import ContractViolation, NotApplicable, Tier, check, expect
 from conformance.checks._judge import Judge
-from conformance.checks._turns import ask, refused, unknown_id
+from conformance.checks._turns import ask, unknown_id
 from conformance.client import ApiKeyAuth, ApiResponse, BearerAuth, ResponsesClient
 from conformance.matrix import Cell
 

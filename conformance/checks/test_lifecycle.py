@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks._answers import refused
 from conformance.checks._check import Tier, check, expect
 from conformance.checks._judge import Judge
-from conformance.checks._turns import TERMINAL, answered, ask, item_text, refused
+from conformance.checks._turns import TERMINAL, answered, ask, item_text
 from conformance.client import ApiResponse, ResponsesClient
 from conformance.matrix import Cell
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks._answers import refused
 from conformance.checks._check import Tier, check, expect
 from conformance.checks._judge import Judge
-from conformance.checks._turns import answered, ask, refused
+from conformance.checks._turns import answered, ask
 from conformance.client import ResponsesClient
 from conformance.matrix import Cell
 
