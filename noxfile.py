@@ -1,4 +1,4 @@
-"""Developer sessions: tests, lint, typecheck, bench, recordings, example."""
+"""Developer sessions: tests, lint, typecheck, bench, recordings, example, fuzz, selftest."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_matrix.py", "--tier", "core")
     session.run("python", "benchmarks/bench_cassettes.py")
     session.run("python", "benchmarks/bench_fuzz.py")
+
+
+@nox.session
+def selftest(session: nox.Session) -> None:
+    """Every violation against its own reference server, and the faithful run; writes reports/selftest/."""
+    session.install("-e", ".")
+    session.run("responses-conformance", "selftest", "--out", "reports/selftest", *session.posargs)
 
 
 @nox.session

@@ -87,7 +87,13 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: ServerConfig) -> Starlette:
-    """A reference server app over its own store (``config.db``)."""
+    """A reference server app over its own store (``config.db``), committing ``config.violations`` if any."""
+    if config.violations:
+        from conformance.reference.violations import unknown_violations
+
+        unknown = unknown_violations(config.violations)
+        if unknown:
+            raise ValueError(f"unknown violation(s): {', '.join(unknown)}")
     store = Store(config.db)
     engine = Engine(config, store)
     jobs = Jobs(config, store, engine)
@@ -116,6 +122,10 @@ def create_app(config: ServerConfig) -> Starlette:
         store.close()
 
     middleware = []
+    if config.violations:  # outermost, as a gateway in front of the server would be
+        from conformance.reference.violations import ViolatingMiddleware
+
+        middleware.append(Middleware(ViolatingMiddleware, names=list(config.violations)))
     if config.faults:
         from conformance.reference.faults import FaultMiddleware
 

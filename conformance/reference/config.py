@@ -18,7 +18,7 @@ def new_api_key() -> str:
 
 @dataclass
 class ServerConfig:
-    """Everything the app factory needs: flavour, auth, storage, timing, faults and MCP settings."""
+    """Everything the app factory needs: flavour, auth, storage, timing, faults, violations and MCP settings."""
 
     flavor: Flavor = "openai"
     api_key: str = field(default_factory=new_api_key)
@@ -27,6 +27,7 @@ class ServerConfig:
     keepalive_interval: float = 0.5
     keepalive_every: int = 40
     faults: list[Fault] = field(default_factory=list)
+    violations: tuple[str, ...] = ()
     secret: str = "responses-conformance-reference"
     max_body_bytes: int = 64 * 1024 * 1024
     mcp_timeout: float = 10.0

@@ -66,6 +66,7 @@ def start_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 0) -
 def serve_forever(config: ServerConfig, host: str, port: int, announce: Callable[[str], None]) -> None:
     """Serve in the foreground until interrupted; ``announce`` gets the base URL once listening."""
     sock = _bind(host, port)
+    sock.listen(2048)  # connections made right after the announcement wait in the backlog
     bound_host, bound_port = sock.getsockname()[:2]
     announce(f"http://{bound_host}:{bound_port}")
     _server(config).run(sockets=[sock])

@@ -6,7 +6,8 @@ from conformance.reference.violations._base import (
     ContractBreak,
     Exchange,
     ViolatingMiddleware,
+    unknown_violations,
     violation,
 )
 
-__all__ = ["VIOLATIONS", "ContractBreak", "Exchange", "ViolatingMiddleware", "violation"]
+__all__ = ["VIOLATIONS", "ContractBreak", "Exchange", "ViolatingMiddleware", "unknown_violations", "violation"]

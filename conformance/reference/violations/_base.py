@@ -40,7 +40,10 @@ EventsRewrite = Callable[[Exchange, list[dict[str, Any]]], list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class ContractBreak:
-    """A switchable violation: its name, the bug it imitates, the checks that must catch it, and its rewrites."""
+    """A switchable violation: its name, the bug it imitates, the checks that must catch it, and its rewrites.
+
+    ``flavor`` is the reference server flavour its catchers judge it on (some checks apply to Azure only).
+    """
 
     name: str
     description: str
@@ -48,6 +51,7 @@ class ContractBreak:
     on_request: RequestRewrite | None = None
     on_json: JsonRewrite | None = None
     on_events: EventsRewrite | None = None
+    flavor: str = "openai"
 
 
 VIOLATIONS: dict[str, ContractBreak] = {}
@@ -61,13 +65,16 @@ def violation(
     on_request: RequestRewrite | None = None,
     on_json: JsonRewrite | None = None,
     on_events: EventsRewrite | None = None,
+    flavor: str = "openai",
 ) -> ContractBreak:
     """Register a violation; a name registered twice raises."""
     if name in VIOLATIONS:
         raise ValueError(f"violation {name!r} is registered twice")
     if not caught_by:
         raise ValueError(f"violation {name!r} names no check expected to catch it")
-    found = ContractBreak(name, description, caught_by, on_request, on_json, on_events)
+    if flavor not in ("azure", "openai"):
+        raise ValueError(f"violation {name!r}: unknown flavour {flavor!r}")
+    found = ContractBreak(name, description, caught_by, on_request, on_json, on_events, flavor)
     VIOLATIONS[name] = found
     return found
 
@@ -100,11 +107,16 @@ def _render_sse(events: list[dict[str, Any]]) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+def unknown_violations(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The names among ``names`` that are not registered violations."""
+    return [n for n in names if n not in VIOLATIONS]
+
+
 class ViolatingMiddleware:
     """ASGI middleware that applies violations to the Responses and Files API traffic of the app it wraps."""
 
     def __init__(self, app: ASGIApp, names: list[str]) -> None:
-        unknown = [n for n in names if n not in VIOLATIONS]
+        unknown = unknown_violations(names)
         if unknown:
             raise ValueError(f"unknown violation(s): {', '.join(unknown)}")
         self.app = app

@@ -499,6 +499,7 @@ violation(
     "An unsupported api-version answers 404 Resource not found, as older Azure routes do.",
     caught_by=("errors.api_version.unsupported",),
     on_json=_bad_version_not_found,
+    flavor="azure",
 )
 
 
