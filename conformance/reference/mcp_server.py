@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from dataclasses import dataclass, field
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from conformance.reference._uvicorn import serve_in_thread
 
 _START_TIMEOUT = 5.0
 
@@ -53,23 +53,8 @@ def start_mcp_server(
     mcp.add_tool(_add, name="add")
     headers_seen: list[dict[str, str]] = []
     app = _Guard(mcp.streamable_http_app(stateless_http=True, host=host), headers_seen, require_header)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mcp-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError(f"the MCP server on {host}:{port} did not start")
-        time.sleep(0.005)
-    bound_host, bound_port = sock.getsockname()[:2]
-    return McpServerHandle(f"http://{bound_host}:{bound_port}/mcp", headers_seen, server, thread)
+    url, server, thread = serve_in_thread(app, host, port, "MCP server")
+    return McpServerHandle(f"{url}/mcp", headers_seen, server, thread)
 
 
 class _Guard:

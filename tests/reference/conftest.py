@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from refkit import Ref, start
+from refkit import MCP_TOKEN, Ref, start
 
 from conformance.reference.mcp_server import McpServerHandle, start_mcp_server
 from conformance.reference.server import ServerHandle
-
-MCP_TOKEN = ("Authorization", "Bearer mcp-secret")
 
 
 @pytest.fixture(scope="session")

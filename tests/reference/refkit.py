@@ -14,6 +14,8 @@ from conformance.contract.validate import ContractValidator, detect_kind
 from conformance.reference.config import ServerConfig
 from conformance.reference.server import ServerHandle, start_server
 
+MCP_TOKEN = ("Authorization", "Bearer mcp-secret")  # the header the guarded local MCP server requires
+
 KEY = "test-key"
 STYLES = {
     "openai": ("/v1", {}),

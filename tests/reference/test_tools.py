@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from conftest import MCP_TOKEN
-from refkit import Ref, text_of
+from refkit import MCP_TOKEN, Ref, text_of
 
 from conformance.reference.engine import IMAGE_HEADER
 from conformance.reference.mcp_server import McpServerHandle

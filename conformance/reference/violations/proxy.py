@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import httpx
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from conformance.reference._uvicorn import serve_in_foreground
 from conformance.reference.violations._base import ViolatingMiddleware
 
 _HOP = {"host", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "upgrade"}
@@ -42,10 +41,4 @@ def proxy_app(upstream: str, violations: list[str], timeout: float = 120.0) -> A
 
 def serve_proxy(app: ASGIApp, host: str, port: int, announce: Callable[[str], None]) -> None:
     """Serve the proxy in the foreground until interrupted; ``announce`` gets its base URL once bound."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)  # connections made right after the announcement wait in the backlog
-    bound_host, bound_port = sock.getsockname()[:2]
-    announce(f"http://{bound_host}:{bound_port}")
-    uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)).run(sockets=[sock])
+    serve_in_foreground(app, host, port, announce, lifespan="auto")
