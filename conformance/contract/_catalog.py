@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,20 +68,24 @@ def render(root: Path) -> str:
     return json.dumps(build(root), indent=2, ensure_ascii=False) + "\n"
 
 
-def main(argv: list[str]) -> int:
+def generated_file_main(argv: list[str], name: str, render_file: Callable[[Path], str], module: str) -> int:
+    """Write ``schemas/<name>`` from ``render_file``; with ``--check``, exit 1 when the file is stale."""
     source = Path(__file__).resolve().parents[2] / "schemas"
     root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else source
-    text = render(root)
-    target = root / "catalog.json"
+    text = render_file(root)
+    target = root / name
     if "--check" in argv:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print("schemas/catalog.json is out of date: run python -m conformance.contract._catalog")
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"schemas/{name} is out of date: run python -m {module}")
             return 1
         return 0
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target} ({text.count(chr(10) + '    {')} schemas)")
+    print(f"wrote {target} ({len(text):,} bytes)")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return generated_file_main(argv, "catalog.json", render, "conformance.contract._catalog")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.contract._catalog import entry_for, schema_files
+from conformance.contract._catalog import entry_for, generated_file_main, schema_files
 from conformance.contract._schemas import SCHEMA_BASE
 
 COMPONENTS = "#/components/schemas/"
@@ -247,18 +247,7 @@ def render(root: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    source = Path(__file__).resolve().parents[2] / "schemas"
-    root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else source
-    text = render(root)
-    target = root / "openapi.json"
-    if "--check" in argv:
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            print("schemas/openapi.json is out of date: run python -m conformance.contract._openapi")
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target} ({len(text):,} bytes)")
-    return 0
+    return generated_file_main(argv, "openapi.json", render, "conformance.contract._openapi")
 
 
 if __name__ == "__main__":
