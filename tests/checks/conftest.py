@@ -7,9 +7,7 @@ Servers are started on first use per (flavour, violations) and stopped at the en
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +16,7 @@ import uvicorn
 
 from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
 from conformance.matrix import Cell, Credential
+from conformance.reference._uvicorn import serve_in_thread
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
 from conformance.reference.mcp_server import McpServerHandle, start_mcp_server
@@ -35,29 +34,6 @@ Verdicts = Callable[..., dict[str, CheckResult]]
 CellFor = Callable[..., Cell]
 
 
-def _serve(app: Any) -> tuple[str, Callable[[], None], Callable[[], None]]:
-    """Serve ``app`` on a free loopback port in a thread: its URL, ``stop()`` (asks) and ``join()`` (waits)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the reference server did not start"
-        time.sleep(0.005)
-    host, port = sock.getsockname()[:2]
-
-    def stop() -> None:
-        server.should_exit = True
-
-    def join() -> None:
-        thread.join(timeout=10)
-
-    return f"http://{host}:{port}", stop, join
-
-
 @pytest.fixture(scope="session")
 def mcp_server() -> Iterator[McpServerHandle]:
     """A local MCP server (tools echo and add) that requires the run's Authorization header."""
@@ -70,8 +46,7 @@ def mcp_server() -> Iterator[McpServerHandle]:
 def reference_cells(mcp_server: McpServerHandle) -> Iterator[CellFor]:
     """``reference_cells(flavor, violations=(), model=REFERENCE_MODEL)``: a cell of a server committing ``violations``."""
     running: dict[tuple[str, tuple[str, ...], str], Cell] = {}
-    stops: list[Callable[[], None]] = []
-    joins: list[Callable[[], None]] = []
+    serving: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def cell_for(flavor: str = "openai", violations: tuple[str, ...] | list[str] = (), model: str = REFERENCE_MODEL) -> Cell:
         key = (flavor, tuple(sorted(violations)), model)
@@ -80,9 +55,8 @@ def reference_cells(mcp_server: McpServerHandle) -> Iterator[CellFor]:
             app: Any = create_app(config)
             if violations:
                 app = ViolatingMiddleware(app, list(key[1]))
-            url, stop, join = _serve(app)
-            stops.append(stop)
-            joins.append(join)
+            url, server, thread = serve_in_thread(app, "127.0.0.1", 0, "reference server")
+            serving.append((server, thread))
             azure = flavor == "azure"
             running[key] = Cell(
                 provider="reference", region="local", deployment=model, model=model,
@@ -96,10 +70,10 @@ def reference_cells(mcp_server: McpServerHandle) -> Iterator[CellFor]:
         return running[key]
 
     yield cell_for
-    for stop in stops:  # all servers stop together, then each is waited for
-        stop()
-    for join in joins:
-        join()
+    for server, _ in serving:  # all servers stop together, then each is waited for
+        server.should_exit = True
+    for _, thread in serving:
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

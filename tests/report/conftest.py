@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import uvicorn
 from reportkit import KEY, ONLY
 
 from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
 from conformance.matrix import Cell, Credential
+from conformance.reference._uvicorn import serve_in_thread
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
 from conformance.reference.violations import ViolatingMiddleware
 from conformance.report.model import Report
 from conformance.runner import run_suite
-
-
-def _serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the reference server did not start"
-        time.sleep(0.005)
-    host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}", server, thread
 
 
 def _cell(region: str, flavor: str, url: str) -> Cell:
@@ -52,7 +34,7 @@ def sample_report() -> Iterator[Report]:
     cells = []
     for region, flavor, violations in (("swedencentral", "azure", []), ("eastus", "openai", ["stream-last-text-delta-dropped"])):
         app = ViolatingMiddleware(create_app(ServerConfig(flavor=flavor, api_key=KEY)), violations)  # type: ignore[arg-type]
-        url, server, thread = _serve(app)
+        url, server, thread = serve_in_thread(app, "127.0.0.1", 0, "reference server")
         running.append((server, thread))
         cells.append(_cell(region, flavor, url))
     yield run_suite(cells, only=ONLY, jobs=2, command=["responses-conformance", "run", "--api-key", KEY])
