@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from conformance.checks._check import REGISTRY
-from conformance.launch import RunOptions, run_and_report
-from conformance.runner import load_checks
+from conformance.run.launch import RunOptions, run_and_report
+from conformance.run.runner import load_checks
 
 ROOT = Path(__file__).resolve().parent.parent / "cassettes" / "reference"
 

@@ -15,13 +15,13 @@ import logging
 import time
 
 from conformance.checks._check import Tier
-from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
 from conformance.matrix import Cell, Credential
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import parse_fault
 from conformance.reference.mcp_server import start_mcp_server
 from conformance.reference.server import start_server
-from conformance.runner import run_suite
+from conformance.run.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
+from conformance.run.runner import run_suite
 
 
 def main() -> None:

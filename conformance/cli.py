@@ -301,9 +301,9 @@ def run(
     from rich.console import Console
 
     from conformance.checks._check import Tier
-    from conformance.launch import FailOn, RunOptions, exit_code, parse_shard, run_and_report
     from conformance.matrix import MatrixError
     from conformance.report.console import ProgressDisplay, print_summary
+    from conformance.run.launch import FailOn, RunOptions, exit_code, parse_shard, run_and_report
 
     if endpoint and not model and not config:
         typer.echo("error: --endpoint needs --model", err=True)
@@ -415,8 +415,8 @@ def render(
     """Render a report.json as HTML, Markdown, JUnit XML (or JSON again). Exit 2 for an unreadable report."""
     from pathlib import Path
 
-    from conformance.launch import write_file
     from conformance.report.render import WRITERS
+    from conformance.run.launch import write_file
 
     report = _read(path)
     if output is None:
@@ -451,8 +451,8 @@ def merge(
     """Join shard reports into one; refuses different tool versions and a cell in two reports (exit 2)."""
     from pathlib import Path
 
-    from conformance.launch import write_file
     from conformance.report.merge import MergeError, merge_reports
+    from conformance.run.launch import write_file
 
     try:
         merged = merge_reports([_read(p) for p in paths])

@@ -18,8 +18,8 @@ from conformance.cassettes._store import CassetteError, safe_name
 from conformance.cassettes._transport import CassetteTransport
 from conformance.checks._tokens import seeded
 from conformance.client import Secrets
-from conformance.context import TransportFactory
 from conformance.matrix import Cell
+from conformance.run.context import TransportFactory
 
 
 def cell_folders(cells: Sequence[Cell]) -> dict[str, str]:
@@ -92,7 +92,7 @@ def shipped_cassettes() -> Path:
 
 def reference_replay_cells() -> list[Cell]:
     """The embedded reference cells as replay sees them: no server, placeholder hosts, a dummy key."""
-    from conformance.embedded import reference_cell
+    from conformance.run.embedded import reference_cell
 
     return [
         reference_cell(flavor, RESOURCE_PLACEHOLDER, "replay-key", f"{MCP_PLACEHOLDER}/mcp", "replay-token")

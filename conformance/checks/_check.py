@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from conformance.client._errors import HarnessError
@@ -19,7 +19,7 @@ from conformance.contract.violations import Violation
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
-    "CAPABILITIES", "REGISTRY", "CheckInfo", "ContractViolation", "HarnessError", "NonStrict", "NotApplicable",
+    "CAPABILITIES", "REGISTRY", "CheckInfo", "ContractViolation", "HarnessError", "McpServer", "NonStrict", "NotApplicable",
     "Skipped", "Tier", "Unsupported", "check", "expect", "expect_no_violations", "info_of",
 ]
 
@@ -76,6 +76,15 @@ class CheckInfo:
             "since": self.since,
             "feature": self.feature,
         }
+
+
+@dataclass(frozen=True)
+class McpServer:
+    """An MCP server the target can reach: its URL, the headers to give the tool, and (local only) what it saw."""
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    seen: list[dict[str, str]] | None = None
 
 
 REGISTRY: dict[str, CheckInfo] = {}

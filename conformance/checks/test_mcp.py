@@ -10,10 +10,9 @@ from typing import Any
 
 from conformance.checks import _tokens
 from conformance.checks._answers import accepted, items, output_types, room
-from conformance.checks._check import Skipped, check, expect
+from conformance.checks._check import McpServer, Skipped, check, expect
 from conformance.checks._judge import Judge
 from conformance.client import ResponsesClient
-from conformance.context import McpServer
 from conformance.contract.rules import Level
 from conformance.matrix import Cell
 

@@ -9,14 +9,14 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from conformance.embedded import reference_cell
 from conformance.matrix import Cell
 from conformance.reference.config import ServerConfig, new_api_key
 from conformance.reference.mcp_server import start_mcp_server
 from conformance.reference.server import start_server
 from conformance.reference.violations import VIOLATIONS, unknown_violations
 from conformance.report.model import Report
-from conformance.runner import run_suite
+from conformance.run.embedded import reference_cell
+from conformance.run.runner import run_suite
 
 FLAVORS = ("azure", "openai")
 _THINK_TIME = 0.25  # seconds a background response takes: short, as in the suite's own tests

@@ -14,7 +14,7 @@ from conformance.cassettes import CassetteSession
 from conformance.client import Secrets
 from conformance.matrix import Cell
 from conformance.report.model import Report
-from conformance.runner import run_suite
+from conformance.run.runner import run_suite
 
 
 def block_sockets(monkeypatch: pytest.MonkeyPatch) -> list[Any]:

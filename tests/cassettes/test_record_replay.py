@@ -16,9 +16,9 @@ from conformance.client import Secrets
 from conformance.contract.sse import parse_sse
 from conformance.contract.stream import check_stream
 from conformance.contract.validate import ContractValidator
-from conformance.embedded import embedded_targets
 from conformance.reference.config import ServerConfig
 from conformance.reference.server import start_server
+from conformance.run.embedded import embedded_targets
 
 SHIPPED = Path(__file__).resolve().parents[2] / "cassettes" / "reference" / "local"
 CHAINS = ["chaining.*", "streaming.*", "resume.*", "background.*", "mcp.*", "lifecycle.*", "errors.*"]

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import uvicorn
 
-from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
 from conformance.matrix import Cell, Credential
 from conformance.reference._uvicorn import serve_in_thread
 from conformance.reference.app import create_app
@@ -23,7 +22,8 @@ from conformance.reference.mcp_server import McpServerHandle, start_mcp_server
 from conformance.reference.model import is_reasoning_model
 from conformance.reference.violations import ViolatingMiddleware
 from conformance.report.model import CheckResult
-from conformance.runner import run_suite
+from conformance.run.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
+from conformance.run.runner import run_suite
 
 KEY = "checks-test-key"
 MCP_TOKEN = "Bearer checks-mcp-token"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.checks._check import info_of
 from conformance.reference.violations import VIOLATIONS
-from conformance.runner import load_checks
+from conformance.run.runner import load_checks
 
 
 def test_every_shipped_check_is_named_by_a_violation() -> None:

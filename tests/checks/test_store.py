@@ -6,7 +6,7 @@ import pytest
 
 from conformance.checks._check import info_of
 from conformance.reference.violations import VIOLATIONS
-from conformance.runner import load_checks
+from conformance.run.runner import load_checks
 
 from ._kit import Verdicts, assert_caught, assert_faithful, violations_of
 

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 from reportkit import KEY, ONLY
 
-from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
 from conformance.matrix import Cell, Credential
 from conformance.reference._uvicorn import serve_in_thread
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
 from conformance.reference.violations import ViolatingMiddleware
 from conformance.report.model import Report
-from conformance.runner import run_suite
+from conformance.run.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
+from conformance.run.runner import run_suite
 
 
 def _cell(region: str, flavor: str, url: str) -> Cell:

@@ -9,7 +9,7 @@ from reportkit import small_report
 from typer.testing import CliRunner
 
 from conformance.cli import app
-from conformance.launch import write_file
+from conformance.run.launch import write_file
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from reportkit import FAILING
 
-from conformance.launch import write_report
 from conformance.report.model import Report
+from conformance.run.launch import write_report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "reports" / "ci-artifacts"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -12,10 +12,10 @@ from reportkit import identity, small_report
 from typer.testing import CliRunner
 
 from conformance.cli import app
-from conformance.launch import write_file
 from conformance.report.diff import diff_reports
 from conformance.report.merge import MergeError, merge_reports
 from conformance.report.model import CellResult, Report, Verdict
+from conformance.run.launch import write_file
 
 
 def _save(report: Report, path: Path) -> str:

@@ -10,14 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conformance.cli import app
-from conformance.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
-from conformance.launch import shard
 from conformance.matrix import load_matrix
 from conformance.reference.config import ServerConfig
 from conformance.reference.server import start_server
 from conformance.report.json import read_json
 from conformance.report.model import Report
 from conformance.report.schema import report_errors
+from conformance.run.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
+from conformance.run.launch import shard
 
 KEY = "shard-test-key-0042"
 ONLY = ["lifecycle.create.returns_response", "errors.auth.missing_key"]

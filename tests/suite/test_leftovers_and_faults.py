@@ -18,7 +18,7 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.faults import parse_fault
 from conformance.reference.server import ServerHandle, start_server
 from conformance.report.model import Verdict
-from conformance.runner import run_suite
+from conformance.run.runner import run_suite
 
 MODEL = "o4-mini"
 # What a run creates: responses (and their stored input items and events), files, background jobs.

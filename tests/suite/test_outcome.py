@@ -9,8 +9,8 @@ from suitekit import make_cell
 from conformance.checks._check import CheckInfo, ContractViolation, NonStrict, Tier
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
-from conformance.outcome import KnownIssue, applicability, classify, load_known_issues, one_line
 from conformance.report.model import Verdict
+from conformance.run.outcome import KnownIssue, applicability, classify, load_known_issues, one_line
 
 INFO = CheckInfo("images.generate.basic", Level.MUST, "s", "spec", frozenset({"image_generation"}), None,
                  Tier.core, "0.1.0", "m.f")

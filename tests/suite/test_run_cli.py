@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import conformance.checks
-from conformance import runner as runner_module
+from conformance.run import runner as runner_module
 from conformance.checks._check import ContractViolation, check
 from conformance.cli import app
 from conformance.contract.rules import Level
@@ -141,8 +141,8 @@ def test_an_unwritable_out_folder_is_exit_2(registry, monkeypatch, tmp_path):
 def test_no_file_is_left_on_the_reference_servers_after_a_run():
     import httpx
 
-    from conformance.embedded import embedded_targets
-    from conformance.runner import run_suite
+    from conformance.run.embedded import embedded_targets
+    from conformance.run.runner import run_suite
 
     with embedded_targets() as run:
         report = run_suite(run.cells, only=["files.*"], mcp_seen={run.mcp_url: run.mcp_seen})

@@ -18,9 +18,9 @@ from conformance.checks._check import (
 from conformance.client import Budget, TargetUnreachable
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
-from conformance.outcome import KnownIssue
 from conformance.report.model import Verdict
-from conformance.runner import run_suite, select
+from conformance.run.outcome import KnownIssue
+from conformance.run.runner import run_suite, select
 
 UNDECLARED = Violation("schema.strict", "property 'x_extra' is not declared", "/x_extra")
 
@@ -324,8 +324,8 @@ def test_ctrl_c_in_the_main_thread_also_gives_a_partial_report(registry, fake_se
 
 
 def test_mcp_header_and_api_key_secrets_of_the_embedded_cells_appear_nowhere(registry):
-    from conformance.embedded import embedded_targets
     from conformance.report.json import write_json
+    from conformance.run.embedded import embedded_targets
 
     @check("secrets.mcp_tool", spec="t", requires=["mcp"])
     def sends_mcp_headers(client, mcp, cell):

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from conformance.checks._check import HarnessError, Skipped
+from conformance.checks._check import HarnessError, McpServer, Skipped
 from conformance.checks._judge import Judge
 from conformance.client import (
     ApiKeyAuth,
@@ -34,15 +34,6 @@ TransportFactory = Callable[[Cell], httpx.BaseTransport]
 CheckScope = Callable[[Cell, str], AbstractContextManager[None]]
 FIXTURES = ("cell", "client", "judge", "mcp")
 IMAGE_DEPLOYMENT_HEADER = "x-ms-oai-image-generation-deployment"
-
-
-@dataclass(frozen=True)
-class McpServer:
-    """An MCP server the target can reach: its URL, the headers to give the tool, and (local only) what it saw."""
-
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
-    seen: list[dict[str, str]] | None = None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from conformance.client import Budget, Secrets
 from conformance.matrix import Cell, load_matrix, target_cell
 from conformance.report.model import Report, Verdict
 from conformance.report.render import FILE_NAMES, WRITERS
-from conformance.runner import Progress, run_suite
+from conformance.run.runner import Progress, run_suite
 
 if TYPE_CHECKING:
     from conformance.cassettes import CassetteSession
@@ -85,7 +85,7 @@ def run_and_report(
             cells = reference_replay_cells()
             options = dataclasses.replace(options, cassettes=options.cassettes or shipped_cassettes())
         if cells is None:
-            from conformance.embedded import embedded_targets
+            from conformance.run.embedded import embedded_targets
 
             embedded = stack.enter_context(embedded_targets())
             cells, mcp_seen = embedded.cells, {embedded.mcp_url: embedded.mcp_seen}

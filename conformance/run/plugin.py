@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from conformance.checks._check import MARK, Skipped, Tier, info_of
+from conformance.checks._check import MARK, McpServer, Skipped, Tier, info_of
 from conformance.checks._judge import Judge
 from conformance.client import ResponsesClient
-from conformance.context import CheckContext, McpServer, RunResources
 from conformance.matrix import Cell, MatrixError, load_matrix, target_cell
-from conformance.outcome import applicability, classify, load_known_issues
 from conformance.report.model import Verdict
+from conformance.run.context import CheckContext, RunResources
+from conformance.run.outcome import applicability, classify, load_known_issues
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -178,7 +178,7 @@ class _Session:
                 cells = [target_cell(endpoint=option("rc_endpoint"), api_style=option("rc_api_style"),
                                      model=option("rc_model") or "", region=option("rc_region"), api_key=key)]
             else:
-                from conformance.embedded import embedded_targets
+                from conformance.run.embedded import embedded_targets
 
                 run = self._stack.enter_context(embedded_targets())
                 self.resources.mcp_seen[run.mcp_url] = run.mcp_seen

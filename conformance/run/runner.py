@@ -19,10 +19,10 @@ from typing import Any
 from conformance.__about__ import __version__
 from conformance.checks._check import REGISTRY, CheckInfo, Tier, info_of
 from conformance.client import Budget, BudgetExhausted, Secrets
-from conformance.context import CheckContext, CheckScope, RunResources, TransportFactory
 from conformance.matrix import Cell
-from conformance.outcome import KnownIssue, Outcome, applicability, classify, load_known_issues, one_line
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
+from conformance.run.context import CheckContext, CheckScope, RunResources, TransportFactory
+from conformance.run.outcome import KnownIssue, Outcome, applicability, classify, load_known_issues, one_line
 
 CheckFunction = Callable[..., Any]
 Progress = Callable[[Cell, CheckResult, int], None]
