@@ -47,7 +47,8 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "benchmarks/bench_validate.py")
     session.run("python", "benchmarks/bench_reference.py")
-    session.run("python", "benchmarks/bench_matrix.py", "--tier", "core")
+    session.run("python", "benchmarks/bench_cell.py")
+    session.run("python", "benchmarks/bench_matrix.py")
     session.run("python", "benchmarks/bench_cassettes.py")
     session.run("python", "benchmarks/bench_fuzz.py")
 

@@ -277,6 +277,10 @@ def run(
     ] = "reports/latest",
     fail_on: Annotated[FailOnOption, typer.Option(help="Exit 1 when a check at this level or above failed.")] = FailOnOption.must,
     jobs: Annotated[int, typer.Option(help="Cells run concurrently.", min=1, envvar="RC_JOBS")] = 4,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Checks run concurrently in each cell (default: the matrix file's "
+                                      "`concurrency`, else 8).", min=1, envvar="RC_CONCURRENCY")
+    ] = None,
     max_requests: Annotated[int | None, typer.Option(help="Request budget of the run.", min=1)] = None,
     max_output_tokens: Annotated[int | None, typer.Option(help="Cap on max_output_tokens per request.", min=1)] = None,
     mcp_url: Annotated[str | None, typer.Option(help="A public MCP server URL the target can reach.", envvar="RC_MCP_URL")] = None,
@@ -318,7 +322,8 @@ def run(
         endpoint=None if config else endpoint, api_style=api_style.value if api_style else None, model=model,
         deployment=deployment, region=region, api_version=api_version, api_key=api_key, bearer=bearer,
         entra=entra, config=Path(config) if config else None, profile=profile.value if profile else None,
-        tier=Tier(tier.value), only=only or [], out=Path(out), jobs=jobs, max_requests=max_requests,
+        tier=Tier(tier.value), only=only or [], out=Path(out), jobs=jobs, concurrency=concurrency,
+        max_requests=max_requests,
         max_output_tokens=max_output_tokens, mcp_url=mcp_url, image_deployment=image_deployment,
         command=["responses-conformance", *sys.argv[1:]], shard=slice_, under_test=under_test,
         mode=mode.value, cassettes=Path(cassettes) if cassettes else None,

@@ -31,7 +31,8 @@ its ``[[cells]]`` entry, else its ``[[deployments]]`` entry, else its ``[[region
 Other keys: ``provider`` (azure | openai | reference, from the style by default), ``profile``
 (openai | azure | open-responses), ``api_version``, ``mode`` (live | replay | record),
 ``capabilities_add`` / ``capabilities_remove``, ``mcp_url`` and ``mcp_headers_env`` (a table of header
-name → env var name). Every bad input raises :class:`MatrixError` naming the file and the key.
+name → env var name), ``concurrency`` (checks of the cell in flight at once, an integer >= 1; not part of
+the cell's identity). Every bad input raises :class:`MatrixError` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ _KEYS = frozenset(
     {
         "provider", "region", "deployment", "model", "model_version", "endpoint", "api_style", "api_version",
         "profile", "mode", "auth", "secret_env", "capabilities", "capabilities_add", "capabilities_remove",
-        "image_deployment", "mcp_url", "mcp_headers_env",
+        "image_deployment", "mcp_url", "mcp_headers_env", "concurrency",
     }
 )
 
@@ -106,6 +107,7 @@ class Cell:
     mcp_url: str | None = None
     mcp_headers: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
     image_deployment: str | None = None
+    concurrency: int | None = None  # checks in flight at once (None: the run's default); not identity
 
     @property
     def auth(self) -> str:
@@ -338,4 +340,14 @@ def _cell(settings: dict[str, Any], label: str, environ: Mapping[str, str],
         mcp_url=mcp_url,
         mcp_headers={h: _env(environ, v, label, f"mcp_headers_env.{h}") for h, v in headers_env.items()},
         image_deployment=image,
+        concurrency=_concurrency(settings, label),
     )
+
+
+def _concurrency(settings: dict[str, Any], label: str) -> int | None:
+    value = settings.get("concurrency")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise MatrixError(f"{label}: concurrency must be an integer of at least 1, not {value!r}")
+    return value

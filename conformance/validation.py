@@ -10,13 +10,12 @@ from typing import Any
 
 import orjson
 
-from conformance.contract.invariants import check_response
+from conformance.contract.objects import check_object
 from conformance.contract.sse import ServerSentEvent, looks_like_sse, parse_sse
 from conformance.contract.stream import check_stream
-from conformance.contract.validate import KINDS, ContractValidator, detect_kind
+from conformance.contract.validate import ContractValidator, detect_kind
 from conformance.contract.violations import Violation
 
-INPUT_KINDS: tuple[str, ...] = ("auto", "stream", *KINDS)
 SUFFIXES = (".json", ".sse", ".txt", ".jsonl", ".ndjson")
 
 
@@ -118,10 +117,7 @@ def _validate_json(
                 f"cannot tell what kind of object {'item ' + str(index) if len(items) > 1 else 'this'} is;"
                 " pass --kind"
             )
-        found = validator.validate(item, item_kind)
-        if item_kind == "response":
-            found += check_response(item)
-        for violation in found:
+        for violation in check_object(item, item_kind, validator):
             if len(items) > 1:
                 violation = Violation(
                     violation.rule, violation.message, f"/{index}{violation.pointer}",

@@ -28,7 +28,7 @@ class CassetteTransport(httpx.BaseTransport):
             raise ValueError(f"mode must be record or replay, not {mode!r}")
         self.mode, self.folder, self.scrubber = mode, folder, scrubber
         self._inner = inner if inner is not None or mode == "replay" else httpx.HTTPTransport()
-        self._current: Cassette | None = None
+        self._local = threading.local()  # the cassette of the check running on this thread (checks run concurrently)
         self._outside: Cassette | None = None
         self._lock = threading.Lock()
 
@@ -36,16 +36,17 @@ class CassetteTransport(httpx.BaseTransport):
     def use(self, name: str) -> Iterator[None]:
         """Route this block's requests through the cassette ``name`` (loaded for replay, saved after record)."""
         cassette = self._open(name)
-        self._current = cassette
+        self._local.current = cassette
         try:
             yield
         finally:
-            self._current = None
+            self._local.current = None
             if self.mode == "record":
                 cassette.save()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        cassette = self._current or self._cleanup_cassette()
+        current: Cassette | None = getattr(self._local, "current", None)
+        cassette = current or self._cleanup_cassette()
         body = request.read()
         ctype = request.headers.get("content-type", "")
         recorded = Request(

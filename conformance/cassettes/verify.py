@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from conformance.cassettes._store import CassetteError, content_type, load
-from conformance.contract.invariants import check_response
+from conformance.contract.objects import check_object
 from conformance.contract.sse import parse_sse
 from conformance.contract.stream import check_stream
 from conformance.contract.validate import ContractValidator, detect_kind
@@ -80,5 +80,4 @@ def _response(query: str, response: dict[str, Any], validator: ContractValidator
     kind = detect_kind(value)
     if kind is None:
         return []
-    found = validator.validate(value, kind)
-    return found + check_response(value) if kind == "response" else found
+    return check_object(value, kind, validator)

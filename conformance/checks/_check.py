@@ -59,6 +59,7 @@ class CheckInfo:
     tier: Tier
     since: str
     function: str
+    exclusive: bool = False  # runs alone in its cell: it measures timing or sends a huge body
 
     @property
     def feature(self) -> str:
@@ -100,8 +101,12 @@ def check(
     profiles: Iterable[str] | None = None,
     tier: Tier = Tier.core,
     since: str = "0.1.0",
+    exclusive: bool = False,
 ) -> Callable[[F], F]:
-    """Register a test function as the check ``check_id``; its docstring's first line is the sentence."""
+    """Register a test function as the check ``check_id``; its docstring's first line is the sentence.
+
+    ``exclusive`` checks never run beside another check of their cell (timing, races, huge bodies).
+    """
     needs = frozenset(requires)
     unknown = needs - CAPABILITIES
     if unknown:
@@ -123,6 +128,7 @@ def check(
             tier=tier,
             since=since,
             function=f"{func.__module__}.{func.__qualname__}",
+            exclusive=exclusive,
         )
         REGISTRY[check_id] = info
         func.__conformance_check__ = info  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.checks._check import ContractViolation, expect
-from conformance.contract.invariants import check_response
+from conformance.contract.objects import check_object
 from conformance.contract.sse import ServerSentEvent
 from conformance.contract.stream import StreamResult, check_stream
 from conformance.contract.validate import ContractValidator
@@ -28,9 +28,7 @@ class Judge:
 
     def object(self, obj: Any, kind: str, title: str = "") -> Any:
         """Validate one object of a top-level kind (``response``, ``error``, ``deletion``, ...); return it."""
-        found = self.compat.validate(obj, kind)
-        if kind == "response" and isinstance(obj, dict):
-            found += check_response(obj)
+        found = check_object(obj, kind, self.compat)
         if found:
             raise ContractViolation(title or f"the {kind} does not conform", violations=found)
         self._strict(self.strict.validate(obj, kind))

@@ -1,8 +1,13 @@
-"""File inputs: PDFs inline and by uploaded file_id, the per-request page and size limits, upload purposes."""
+"""File inputs: PDFs inline and by uploaded file_id, the per-request page and size limits, upload purposes.
+
+The limit checks send bodies of up to ~45 MB: they run alone in their cell (``exclusive``), and their PDFs
+and data URLs are built once per process, not per cell.
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Any
 
 from conformance.checks._answers import answered, output_text, refused, room, text, user
@@ -24,8 +29,13 @@ QUESTION = "What is the code word? It is written in the attached document. Reply
 
 
 def _inline(pdf: bytes, name: str = "document.pdf") -> dict[str, Any]:
-    data = "data:application/pdf;base64," + base64.b64encode(pdf).decode()
-    return {"type": "input_file", "filename": name, "file_data": data}
+    return {"type": "input_file", "filename": name, "file_data": _data_url(pdf)}
+
+
+@functools.lru_cache(maxsize=8)
+def _data_url(pdf: bytes) -> str:
+    """The PDF as a base64 data URL, encoded once per process (make_pdf hands every cell the same bytes)."""
+    return "data:application/pdf;base64," + base64.b64encode(pdf).decode()
 
 
 def _ask(cell: Cell, client: ResponsesClient, *files: dict[str, Any]) -> ApiResponse:
@@ -72,33 +82,33 @@ def test_pdf_uploaded_as_user_data_is_usable(cell: Cell, client: ResponsesClient
     answered(_ask(cell, client, {"type": "input_file", "file_id": file_id}), judge, "a user_data PDF by file_id")
 
 
-@check("files.limits.pages_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+@check("files.limits.pages_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_of_100_pages_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of exactly 100 pages in one request MUST be accepted."""
     answered(_ask(cell, client, _inline(make_pdf(MAX_PAGES))), judge, "a PDF of 100 pages")
 
 
-@check("files.limits.pages_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+@check("files.limits.pages_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_of_101_pages_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of 101 pages in one request MUST be refused with a 4xx error."""
     refused(_ask(cell, client, _inline(make_pdf(MAX_PAGES + 1))), judge, "a PDF of 101 pages")
 
 
 @check("files.limits.pages_per_request", spec=LIMITS + " (over several file inputs)", requires=("pdf_input",),
-       tier=Tier.full)
+       tier=Tier.full, exclusive=True)
 def test_pages_are_counted_over_all_file_inputs(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Two PDFs of 51 and 50 pages in one request (101 pages in all) MUST be refused with a 4xx error."""
     files = (_inline(make_pdf(51), "first.pdf"), _inline(make_pdf(50), "second.pdf"))
     refused(_ask(cell, client, *files), judge, "two PDFs of 101 pages in all")
 
 
-@check("files.limits.size_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+@check("files.limits.size_accepted", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_just_under_32_mb_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of just under 32 MB in one request MUST be accepted."""
     answered(_ask(cell, client, _inline(make_pdf(1, size=JUST_UNDER))), judge, "a PDF of just under 32 MB")
 
 
-@check("files.limits.size_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full)
+@check("files.limits.size_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_over_32_mb_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of just over 32 MB in one request MUST be refused with a 4xx error, never a 5xx."""
     refused(_ask(cell, client, _inline(make_pdf(1, size=JUST_OVER))), judge, "a PDF of just over 32 MB")

@@ -6,7 +6,7 @@ from conformance.client._cleanup import CleanupRegistry
 from conformance.client._errors import BudgetExhausted, CredentialError, RateLimited, TargetUnreachable
 from conformance.client._evidence import Evidence
 from conformance.client._redact import Secrets, redact_headers, redact_json, redact_url
-from conformance.client._retry import Attempt, RetryPolicy
+from conformance.client._retry import Attempt, CoolDown, RetryPolicy
 from conformance.client._sse import EventStream, StreamInterrupted
 from conformance.client._target import ApiStyle, Target
 from conformance.client.client import ApiResponse, ResponsesClient
@@ -20,6 +20,7 @@ __all__ = [
     "Budget",
     "BudgetExhausted",
     "CleanupRegistry",
+    "CoolDown",
     "CredentialError",
     "EntraAuth",
     "EventStream",

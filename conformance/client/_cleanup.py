@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 _FINE = (404,)  # already gone
@@ -53,8 +55,9 @@ class CleanupRegistry:
         with self._lock:
             return len(self._responses) + len(self._files)
 
-    def run(self) -> list[str]:
-        """Cancel background jobs, delete responses and files; one line per object left behind."""
+    def run(self, workers: int = 1) -> list[str]:
+        """Cancel background jobs, then delete responses and files, ``workers`` requests at a time; one line
+        per object left behind (in the order they were registered)."""
         with self._lock:
             background = list(self._background.values())
             responses = list(self._responses.values())
@@ -62,26 +65,33 @@ class CleanupRegistry:
             self._background.clear()
             self._responses.clear()
             self._files.clear()
-        left: list[str] = []
-        for client, rid in background:
-            _call(client, "POST", f"/responses/{rid}/cancel", f"background response {rid}", None)
-        for client, rid in responses:
-            _call(client, "DELETE", f"/responses/{rid}", f"response {rid}", left)
-        for client, fid in files:
-            _call(client, "DELETE", f"/files/{fid}", f"file {fid}", left)
-        return left
+        cancels = [_request(client, "POST", f"/responses/{rid}/cancel", f"background response {rid}")
+                   for client, rid in background]
+        deletes = [_request(client, "DELETE", f"/responses/{rid}", f"response {rid}") for client, rid in responses]
+        deletes += [_request(client, "DELETE", f"/files/{fid}", f"file {fid}") for client, fid in files]
+        _each(cancels, workers)  # a job that cannot be cancelled is still deleted: only deletes count
+        return [line for line in _each(deletes, workers) if line is not None]
 
 
-def _call(client: Cleaner, method: str, path: str, what: str, left: list[str] | None) -> None:
-    """One cleanup request; a failure is noted in ``left`` (when given), never raised."""
-    try:
-        status = client.cleanup_call(method, path)
-    except Exception as exc:  # cleanup runs on every exit path: nothing may escape
-        first = (str(exc).strip().splitlines() or [""])[0]
-        problem = f"{method} failed: {type(exc).__name__}: {first}"
-    else:
+def _each(requests: Sequence[Callable[[], str | None]], workers: int) -> list[str | None]:
+    """Send the requests, ``workers`` at a time; their problems, in order."""
+    if workers <= 1 or len(requests) <= 1:
+        return [send() for send in requests]
+    with ThreadPoolExecutor(max_workers=min(workers, len(requests)), thread_name_prefix="cleanup") as pool:
+        return list(pool.map(lambda send: send(), requests))
+
+
+def _request(client: Cleaner, method: str, path: str, what: str) -> Callable[[], str | None]:
+    """One cleanup request, to send later: it returns what went wrong (None when fine) and never raises."""
+
+    def send() -> str | None:
+        try:
+            status = client.cleanup_call(method, path)
+        except Exception as exc:  # cleanup runs on every exit path: nothing may escape
+            first = (str(exc).strip().splitlines() or [""])[0]
+            return f"{what}: {method} failed: {type(exc).__name__}: {first}"
         if 200 <= status < 300 or status in _FINE:
-            return
-        problem = f"{method} returned {status}"
-    if left is not None:
-        left.append(f"{what}: {problem}")
+            return None
+        return f"{what}: {method} returned {status}"
+
+    return send

@@ -1,9 +1,14 @@
-"""Bounded retries of 429 and 503 answers, honouring ``Retry-After`` and ``retry-after-ms``; every attempt kept."""
+"""Bounded retries of 429 and 503 answers, honouring ``Retry-After`` and ``retry-after-ms``; every attempt kept.
+
+A ``CoolDown`` is shared by every request of a policy (a cell's client and its per-check views): when one
+request is told to wait, the others wait out the same time before they send.
+"""
 
 from __future__ import annotations
 
 import datetime
 import email.utils
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -47,11 +52,41 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+class CoolDown:
+    """A pause shared by concurrent requests: ``hold(s)`` pauses them all for ``s`` seconds from now."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def hold(self, seconds: float) -> float:
+        """Pause every request for ``seconds`` from now (a longer pause already running stays); its end."""
+        with self._lock:
+            self._until = max(self._until, self._clock() + seconds)
+            return self._until
+
+    def remaining(self, slept_until: float = 0.0) -> float:
+        """Seconds of pause left for a caller that already slept until ``slept_until`` (clock time)."""
+        with self._lock:
+            return self._until - max(self._clock(), slept_until)
+
+    def wait(self, sleep: Callable[[float], None], slept_until: float = 0.0) -> float:
+        """Sleep out the pause (a pause held meanwhile is waited out too); the seconds slept."""
+        slept = 0.0
+        while (left := self.remaining(slept_until)) > 0:
+            slept_until = max(self._clock(), slept_until) + left
+            sleep(left)
+            slept += left
+        return slept
+
+
 class RetryPolicy:
     """Retry ``statuses`` (429, 503) up to ``max_attempts`` in all; other 5xx are findings, never retried.
 
     Without a ``Retry-After`` the wait doubles from ``backoff``; a server asking longer than ``max_wait``
-    ends the retries (its answer is kept as the last one).
+    ends the retries (its answer is kept as the last one). A ``Retry-After`` (at most ``max_wait``) also
+    holds the policy's ``cooldown``: every request through this policy waits it out before sending.
     """
 
     def __init__(
@@ -63,6 +98,7 @@ class RetryPolicy:
         *,
         backoff: float = 1.0,
         clock: Callable[[], float] = time.time,
+        cooldown: CoolDown | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -72,6 +108,7 @@ class RetryPolicy:
         self.sleep = sleep
         self.backoff = backoff
         self.clock = clock
+        self.cooldown = cooldown if cooldown is not None else CoolDown()
 
     def delay(self, status: int, headers: Mapping[str, str], attempt: int) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or None when this answer is the final one."""
@@ -83,11 +120,19 @@ class RetryPolicy:
         return float(asked) if asked <= self.max_wait else None
 
     def call(self, send: Callable[[], httpx.Response], attempts: list[Attempt]) -> httpx.Response:
-        """Send until an answer is final, appending every attempt to ``attempts``; the final response."""
+        """Send until an answer is final, appending every attempt to ``attempts``; the final response.
+
+        Each attempt first waits out the shared cool-down (what this request slept itself counts).
+        """
+        slept_until = 0.0
         while True:
+            self.cooldown.wait(self.sleep, slept_until)
             response = send()
             wait = self.delay(response.status_code, response.headers, len(attempts) + 1)
             attempts.append(Attempt(response.status_code, wait))
+            asked = retry_after(response.headers, self.clock()) if response.status_code in self.statuses else None
+            if asked is not None:  # the server told this cell to wait: every request of it waits
+                slept_until = self.cooldown.hold(min(asked, self.max_wait))
             if wait is None:
                 return response
             response.close()

@@ -52,7 +52,7 @@ def define(rule_id: str, level: Level, sentence: str, spec: str) -> Rule:
 
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by ID (importing the modules that define them)."""
-    from conformance.contract import grammar, invariants, validate  # noqa: F401  (they register rules)
+    from conformance.contract import exchange_rules, grammar, invariants, validate  # noqa: F401  (they register rules)
 
     return sorted(_RULES.values(), key=lambda r: r.id)
 

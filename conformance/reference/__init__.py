@@ -2,6 +2,16 @@
 
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
-from conformance.reference.server import ServerHandle, serve_forever, start_server
+from conformance.reference.server import (
+    ServerHandle,
+    ServerProcess,
+    serve_forever,
+    start_server,
+    start_server_process,
+    start_server_processes,
+)
 
-__all__ = ["ServerConfig", "ServerHandle", "create_app", "serve_forever", "start_server"]
+__all__ = [
+    "ServerConfig", "ServerHandle", "ServerProcess", "create_app", "serve_forever", "start_server",
+    "start_server_process", "start_server_processes",
+]

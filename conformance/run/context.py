@@ -49,14 +49,15 @@ class RunResources:
     _cleanups: dict[str, CleanupRegistry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def cleanup(self, cell: Cell | None = None) -> list[str]:
-        """Delete or cancel what the run created (in one cell, or in all); one line per object left behind."""
+    def cleanup(self, cell: Cell | None = None, workers: int = 1) -> list[str]:
+        """Delete or cancel what the run created (in one cell, or in all), ``workers`` requests at a time; one
+        line per object left behind."""
         with self._lock:
             if cell is None:
                 registries = list(self._cleanups.values())
             else:
                 registries = [self._cleanups[cell.id]] if cell.id in self._cleanups else []
-        return [self.secrets.scrub(line) for registry in registries for line in registry.run()]
+        return [self.secrets.scrub(line) for registry in registries for line in registry.run(workers)]
 
     def scope(self, cell: Cell, check_id: str) -> AbstractContextManager[None]:
         """What wraps one check's body (e.g. its cassette); nothing by default."""

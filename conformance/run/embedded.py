@@ -1,6 +1,8 @@
 """The embedded default target: two reference servers (Azure and OpenAI flavour) and a local MCP server.
 
-They run in-process on free loopback ports; ``embedded_targets()`` yields their two cells and stops them.
+The reference servers run in child processes (their own interpreters: the suite's checks and the servers do
+not share a GIL), the MCP server in-process (the MCP checks read the headers it saw); all on free loopback
+ports. ``embedded_targets()`` yields the two cells and stops the servers.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from conformance.matrix import Cell, Credential
-from conformance.reference.config import ServerConfig, new_api_key
+from conformance.reference.config import Flavor, ServerConfig, new_api_key
 from conformance.reference.mcp_server import start_mcp_server
 from conformance.reference.model import is_reasoning_model
-from conformance.reference.server import start_server
+from conformance.reference.server import start_server_processes
 
 # What the reference server implements (conformance/reference/): everything but the hosted tools
 # it does not have (web search, code interpreter, file search) and computer use.
@@ -47,12 +49,14 @@ def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> I
         token = "mcp-" + secrets.token_urlsafe(18)
         mcp = start_mcp_server(require_header=("Authorization", f"Bearer {token}"))
         stack.callback(mcp.stop)
-        cells = []
-        for flavor in ("azure", "openai"):
-            key = new_api_key()
-            handle = start_server(ServerConfig(flavor=flavor, api_key=key, think_time=think_time))
-            stack.callback(handle.stop)
-            cells.append(reference_cell(flavor, handle.url, key, mcp.url, token, model))
+        flavors: tuple[Flavor, ...] = ("azure", "openai")
+        configs = [ServerConfig(flavor=flavor, api_key=new_api_key(), think_time=think_time) for flavor in flavors]
+        servers = start_server_processes(configs)  # started together, stopped together
+        for server in servers:
+            stack.callback(server.stop)
+        for server in servers:
+            stack.callback(server.stop, wait=False)
+        cells = [reference_cell(s.config.flavor, s.url, s.config.api_key, mcp.url, token, model) for s in servers]
         yield EmbeddedRun(cells, mcp.url, mcp.headers_seen)
 
 

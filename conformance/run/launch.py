@@ -56,6 +56,7 @@ class RunOptions:
     only: Sequence[str] = ()
     out: Path = Path("reports/latest")
     jobs: int = 4
+    concurrency: int | None = None  # checks in flight per cell; None: each cell's own, else the runner's default
     max_requests: int | None = None
     max_output_tokens: int | None = None
     mcp_url: str | None = None
@@ -99,6 +100,7 @@ def run_and_report(
             tier=options.tier,
             only=list(options.only),
             jobs=options.jobs,
+            concurrency=options.concurrency,
             budget=Budget(options.max_requests, options.max_output_tokens),
             secrets=secrets,
             progress=progress,

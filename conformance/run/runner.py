@@ -1,6 +1,7 @@
 """Run the suite: every selected check in every cell, cells concurrently, into one Report.
 
-Checks within a cell run sequentially in ID order; cells run in a thread pool of ``jobs`` workers.
+Cells run in a thread pool of ``jobs`` workers; the checks of a cell run ``concurrency`` at a time
+(exclusive ones first, each alone in its cell), and a cell's results are kept in ID order.
 Spending the budget or Ctrl-C stops the run and gives a partial report; cleanup always runs.
 """
 
@@ -11,8 +12,9 @@ import importlib
 import pkgutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +29,11 @@ from conformance.run.outcome import KnownIssue, Outcome, applicability, classify
 CheckFunction = Callable[..., Any]
 Progress = Callable[[Cell, CheckResult, int], None]
 """Called after each check with the cell, the result and the number of checks the cell has."""
+DEFAULT_CONCURRENCY = 8
+"""Checks in flight per cell: at 1-3 s a request that is 3-8 requests/s, within what a Standard Azure
+deployment admits (6 requests/min per 1000 TPM, judged over 1-10 s windows: 10/s at 100K TPM). A cell at
+1 s a request then takes ~45 s instead of ~255 s one check after another (benchmarks/bench_cell.py); a 429
+slows the cell down (the shared cool-down) instead of failing it; a smaller deployment sets ``concurrency``."""
 
 
 def load_checks() -> list[CheckFunction]:
@@ -59,6 +66,7 @@ def run_suite(
     tier: Tier = Tier.full,
     only: Sequence[str] = (),
     jobs: int = 4,
+    concurrency: int | None = None,
     budget: Budget | None = None,
     secrets: Secrets | None = None,
     progress: Progress | None = None,
@@ -69,7 +77,11 @@ def run_suite(
     mcp_seen: Mapping[str, list[dict[str, str]]] | None = None,
     command: Sequence[str] = (),
 ) -> Report:
-    """Judge every selected check in every cell; never raises for what a check or the target does."""
+    """Judge every selected check in every cell; never raises for what a check or the target does.
+
+    ``concurrency`` checks of a cell run at a time: when None, the cell's own ``concurrency`` (matrix file),
+    else ``DEFAULT_CONCURRENCY``.
+    """
     selected = select(load_checks() if checks is None else checks, tier, only)
     resources = RunResources(
         budget=budget,
@@ -86,7 +98,11 @@ def run_suite(
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
     try:
         futures = [
-            pool.submit(_run_cell, cell, selected, resources, state, results[cell.id], progress) for cell in cells
+            pool.submit(
+                _run_cell, cell, selected, resources, state, results[cell.id], progress,
+                concurrency or cell.concurrency or DEFAULT_CONCURRENCY,
+            )
+            for cell in cells
         ]
         for future in futures:
             future.result()
@@ -132,6 +148,40 @@ class _RunState:
         self.stopping.set()
 
 
+class _Gate:
+    """Readers-writer gate of a cell: any number of checks share it, an exclusive one holds it alone.
+
+    A waiting exclusive check lets no new check in, so it never waits for more than the running ones.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._shared = 0
+        self._alone = False
+        self._waiting = 0  # exclusive checks waiting for the gate
+
+    @contextmanager
+    def hold(self, exclusive: bool) -> Iterator[None]:
+        with self._changed:
+            if exclusive:
+                self._waiting += 1
+                self._changed.wait_for(lambda: not self._alone and self._shared == 0)
+                self._waiting -= 1
+                self._alone = True
+            else:
+                self._changed.wait_for(lambda: not self._alone and self._waiting == 0)
+                self._shared += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                if exclusive:
+                    self._alone = False
+                else:
+                    self._shared -= 1
+                self._changed.notify_all()
+
+
 def _run_cell(
     cell: Cell,
     selected: list[tuple[CheckInfo, CheckFunction]],
@@ -139,17 +189,46 @@ def _run_cell(
     state: _RunState,
     into: CellResult,
     progress: Progress | None,
+    concurrency: int = 1,
 ) -> None:
-    try:
-        for info, function in selected:
-            into.results.append(_next_result(info, function, cell, resources, state))
+    """Judge the cell's checks, ``concurrency`` at a time; exclusive ones first, each alone."""
+    gate = _Gate()
+    collected = threading.Lock()
+
+    def judge(info: CheckInfo, function: CheckFunction) -> None:
+        try:
+            if state.stopping.is_set():  # not started: no need to wait for the gate
+                result = _next_result(info, function, cell, resources, state)
+            else:
+                with gate.hold(info.exclusive):
+                    result = _next_result(info, function, cell, resources, state)
+            with collected:
+                into.results.append(result)
             if progress is not None:
                 try:
-                    progress(cell, into.results[-1], len(selected))
+                    progress(cell, result, len(selected))
                 except Exception:  # a display problem never stops the run
                     pass
+        except KeyboardInterrupt:
+            state.stop("interrupted (Ctrl-C)")
+            raise
+
+    queue = sorted(selected, key=lambda pair: not pair[0].exclusive)  # stable: ID order within each group
+    try:
+        if concurrency <= 1 or len(queue) <= 1:
+            for info, function in queue:
+                judge(info, function)
+        else:
+            pool = ThreadPoolExecutor(max_workers=min(concurrency, len(queue)), thread_name_prefix="check")
+            try:
+                for future in [pool.submit(judge, info, function) for info, function in queue]:
+                    future.result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:  # each cell cleans up after itself, concurrently with the other cells
-        state.cleanup_failures += resources.cleanup(cell)
+        with collected:
+            into.results.sort(key=lambda result: result.check)
+        state.cleanup_failures += resources.cleanup(cell, workers=concurrency)
 
 
 def _next_result(
@@ -212,10 +291,12 @@ def _catalogue(info: CheckInfo) -> dict[str, str]:
 
 
 def _fill(into: CellResult, selected: list[tuple[CheckInfo, CheckFunction]], reason: str) -> None:
+    """Checks never started get an error verdict; the results stay in ID order."""
     done = {r.check for r in into.results}
     for info, _ in selected:
         if info.id not in done:
             into.results.append(_result(info, Outcome(Verdict.error, reason), 0.0, []))
+    into.results.sort(key=lambda result: result.check)
 
 
 def _function(info: CheckInfo) -> CheckFunction:

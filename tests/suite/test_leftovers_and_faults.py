@@ -84,8 +84,8 @@ def test_an_interrupted_run_also_leaves_nothing_behind(tmp_path):
 )
 def test_resilience_faults_give_retried_passes_or_errors_never_a_crash(tmp_path, fault, allowed):
     server = _server(tmp_path, faults=[parse_fault(fault)])
-    try:
-        report = run_suite([_cell(server)], tier=Tier.smoke, jobs=1)
+    try:  # every:N counts the server's requests: one after another, a retry never meets the fault again
+        report = run_suite([_cell(server)], tier=Tier.smoke, jobs=1, concurrency=1)
     finally:
         server.stop()
     results = [r for c in report.cells for r in c.results]

@@ -244,3 +244,25 @@ def test_the_readme_matrix_example_loads(tmp_path):
         "azure-eastus2-gpt4o-prod-azure-v1",
         "azure-eastus2-o3-dev-azure-v1",
     ]
+
+
+CELL = '[[cells]]\nendpoint = "https://x.openai.azure.com"\nmodel = "gpt-4o"\nsecret_env = "KEY_SWC"\n'
+
+
+def test_concurrency_is_a_key_of_any_table_and_not_part_of_the_identity(tmp_path):
+    text = f'[defaults]\nconcurrency = 4\n{CELL}concurrency = 2\n[[cells]]\nendpoint = "https://y.openai.azure.com"\n' \
+           'model = "gpt-4o"\nsecret_env = "KEY_SWC"\nregion = "eastus2"\n'
+    own, inherited = load_matrix(_write(tmp_path, text), env=ENV)
+    assert (own.concurrency, inherited.concurrency) == (2, 4)
+    plain = load_matrix(_write(tmp_path, CELL), env=ENV)[0]
+    assert plain.concurrency is None
+    assert plain.id == own.id and plain.identity() == own.identity()  # how fast a cell runs is not what it is
+
+
+@pytest.mark.parametrize("value", ["0", "-3", '"8"', "2.5", "true", "[4]"])
+def test_a_bad_concurrency_is_one_line_naming_file_and_key(tmp_path, value):
+    path = _write(tmp_path, f"{CELL}concurrency = {value}")
+    with pytest.raises(MatrixError) as caught:
+        load_matrix(path, env=ENV)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: cells[0]: concurrency must be an integer")

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 import conformance.checks
-from conformance.run import runner as runner_module
 from conformance.checks._check import ContractViolation, check
 from conformance.cli import app
 from conformance.contract.rules import Level
+from conformance.run import runner as runner_module
 
 cli = CliRunner()
 ENV_VARS = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "OPENAI_API_KEY", "OPENAI_API_VERSION",
@@ -165,7 +165,7 @@ def test_sigint_stops_the_run_cleans_up_and_writes_a_partial_report(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "conformance.cli", "run", "--out", str(tmp_path), "--jobs", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     report = tmp_path / "report.json"
-    time.sleep(4)
+    time.sleep(8)  # the reference servers start in child processes first (~2 s), then the suite runs (~50 s)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err

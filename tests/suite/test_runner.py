@@ -243,7 +243,7 @@ def test_a_spent_budget_stops_the_run_with_a_partial_report(registry, fake_serve
 
     checks = [make(n) for n in range(5)]
     report = run_suite([make_cell()], checks=checks, budget=Budget(max_requests=2),
-                       transport_factory=fake_server.factory(), jobs=1)
+                       transport_factory=fake_server.factory(), jobs=1, concurrency=1)  # one after another
     verdicts = [(r.verdict, r.reason) for r in report.cells[0].results]
     assert [v for v, _ in verdicts] == [Verdict.passed, Verdict.passed] + [Verdict.error] * 3
     assert verdicts[2][1].startswith("budget spent") and verdicts[3][1] == "budget spent"
@@ -267,7 +267,8 @@ def test_ctrl_c_stops_cleans_up_and_gives_a_partial_report(registry, fake_server
         """Never runs."""
         raise AssertionError("ran after Ctrl-C")
 
-    report = run_suite([make_cell()], checks=[creates, interrupted, never], transport_factory=fake_server.factory())
+    report = run_suite([make_cell()], checks=[creates, interrupted, never], transport_factory=fake_server.factory(),
+                       concurrency=1)  # one after another: test_concurrency.py has the concurrent case
     assert [r.verdict for r in report.cells[0].results] == [Verdict.passed, Verdict.error, Verdict.error]
     assert report.partial and report.partial_reason.startswith("interrupted")
     assert [r.url.path for r in fake_server.requests if r.method == "DELETE"] == ["/v1/responses/resp_1"]
@@ -316,7 +317,7 @@ def test_ctrl_c_in_the_main_thread_also_gives_a_partial_report(registry, fake_se
         raise KeyboardInterrupt  # what the main thread gets from Ctrl-C while it waits for the cells
 
     report = run_suite([make_cell()], checks=[creates, after], transport_factory=fake_server.factory(),
-                       progress=interrupt)
+                       progress=interrupt, concurrency=1)
     assert report.partial and report.partial_reason.startswith("interrupted")
     assert [r.check for r in report.cells[0].results] == ["main.a", "main.b"]
     assert report.cells[0].results[1].verdict is Verdict.error

@@ -1,6 +1,21 @@
 """Switchable contract violations of the reference server (``serve --violate NAME``), each naming its catchers."""
 
-from conformance.reference.violations import _fuzz, _lifecycle, _streaming, _tools  # noqa: F401  (they register)
+from conformance.reference.violations import (  # noqa: F401  (they register)
+    _background,
+    _chaining,
+    _errors,
+    _files,
+    _functions,
+    _fuzz,
+    _images,
+    _lifecycle,
+    _mcp,
+    _reasoning,
+    _resume,
+    _store,
+    _streaming,
+    _structured,
+)
 from conformance.reference.violations._base import (
     VIOLATIONS,
     ContractBreak,

@@ -5,20 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference.violations._base import Exchange, violation
+from conformance.reference.violations._shared import is_input_items, request_body, server_error
 
 SAMPLING = ("temperature", "top_p", "top_logprobs", "metadata", "user", "truncation")
 FORWARDED = ("model", "input", "instructions")
 
 
-def _server_error() -> dict[str, Any]:
-    return {"error": {"message": "The server had an error while processing your request.", "type": "server_error",
-                      "param": None, "code": None}}
-
-
 def _crash_on_sampling(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
-    body = ex.body if isinstance(ex.body, dict) else {}
+    body = request_body(ex)
     if ex.is_create and any(name in body for name in SAMPLING):
-        return 500, _server_error()
+        return 500, server_error()
     return status, value
 
 
@@ -29,15 +25,14 @@ def _forward_known_strings(ex: Exchange) -> Any:
 
 
 def _timestamp_as_string(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
-    body = ex.body if isinstance(ex.body, dict) else {}
+    body = request_body(ex)
     if ex.is_create and status == 200 and isinstance(value, dict) and any(name in body for name in SAMPLING):
         return status, {**value, "created_at": str(value.get("created_at"))}
     return status, value
 
 
 def _input_items_of_deleted(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
-    parts = [p for p in ex.route.split("/") if p]
-    if ex.method == "GET" and len(parts) == 3 and parts[2] == "input_items" and status == 404:
+    if is_input_items(ex) and status == 404:
         return 200, {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
     return status, value
 
