@@ -14,8 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conformance.checks._check import REGISTRY
-from conformance.run.launch import RunOptions, run_and_report
+from conformance.checks import registry
+from conformance.run.launch import run_and_report
+from conformance.run.options import RunOptions
 from conformance.run.runner import load_checks
 
 ROOT = Path(__file__).resolve().parent.parent / "cassettes" / "reference"
@@ -25,7 +26,7 @@ def main() -> int:
     shutil.rmtree(ROOT, ignore_errors=True)
     problems: list[str] = []
     load_checks()
-    replayable = sorted(check for check in REGISTRY if not check.startswith("fuzz."))
+    replayable = sorted(check for check in registry() if not check.startswith("fuzz."))
     with tempfile.TemporaryDirectory() as out:
         report, _ = run_and_report(RunOptions(mode="record", cassettes=ROOT, out=Path(out), only=replayable), problems=problems)
     verdicts = {c.id: {r.check: r.verdict.value for r in c.results} for c in report.cells}

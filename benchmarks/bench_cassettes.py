@@ -16,14 +16,13 @@ import time
 from pathlib import Path
 
 from conformance.cassettes import CassetteSession
-from conformance.cassettes.session import reference_replay_cells
-from conformance.checks._check import info_of
+from conformance.checks import info_of
 from conformance.client import Secrets
 from conformance.matrix import Cell
 from conformance.reference.config import ServerConfig, new_api_key
 from conformance.reference.mcp_server import start_mcp_server
 from conformance.reference.server import start_server
-from conformance.run.embedded import reference_cell
+from conformance.run.embedded import reference_cell, reference_replay_cells
 from conformance.run.runner import CheckFunction, load_checks, run_suite
 
 

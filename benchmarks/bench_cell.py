@@ -16,7 +16,7 @@ import logging
 import resource
 import time
 
-from conformance.checks._check import Tier
+from conformance.checks import Tier
 from conformance.matrix import Cell, Credential
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import parse_fault

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 
-from conformance.checks._check import Tier
+from conformance.checks import Tier
 from conformance.matrix import Cell, Credential
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import parse_fault

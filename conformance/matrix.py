@@ -1,4 +1,4 @@
-"""The target matrix: cells (one target each), the built-in capability table and the user's matrix file.
+"""The target matrix: cells (one target each), their vocabulary (modes, providers, auth) and the matrix file.
 
 A matrix file is TOML. Every table below takes the same keys; a cell's value is the first one found in
 its ``[[cells]]`` entry, else its ``[[deployments]]`` entry, else its ``[[regions]]`` entry, else
@@ -37,30 +37,38 @@ the cell's identity). Every bad input raises :class:`MatrixError` naming the fil
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
-from conformance.checks._check import CAPABILITIES
+from conformance.capabilities import CAPABILITIES, capability_table
+from conformance.identity import IDENTITY, digest, safe, tell_apart
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
+Mode = Literal["live", "replay", "record"]
+"""How a cell reaches its target: over the network, from cassettes, or over the network into cassettes."""
+Provider = Literal["azure", "openai", "reference"]
+"""Who runs the target (the reference servers are ``reference``)."""
+AuthKind = Literal["api-key", "entra", "bearer"]
+"""The kind of a :class:`Credential`."""
+
 API_STYLES = ("azure-v1", "azure-deployments", "openai")
-AUTH_KINDS = ("api-key", "entra", "bearer")
+AUTH_KINDS: tuple[AuthKind, ...] = get_args(AuthKind)
 PROFILES = ("openai", "azure", "open-responses")
-PROVIDERS = ("azure", "openai", "reference")
-MODES = ("live", "replay", "record")
+PROVIDERS: tuple[Provider, ...] = get_args(Provider)
+MODES: tuple[Mode, ...] = get_args(Mode)
 DEFAULT_API_VERSION = {"azure-v1": "preview", "azure-deployments": "2025-04-01-preview", "openai": ""}
+_TELLING = ("model", "model_version", "api_version", "profile", "endpoint", *IDENTITY)
 
 _KEYS = frozenset(
     {
@@ -79,7 +87,7 @@ class MatrixError(ValueError):
 class Credential:
     """How to authenticate: the kind and, for api-key and bearer, the secret (never printed)."""
 
-    kind: str
+    kind: AuthKind
     secret: str = field(default="", repr=False)
     source: str = ""
 
@@ -92,7 +100,7 @@ class Credential:
 class Cell:
     """One target of the matrix: its identity, what it supports, and how to reach and authenticate it."""
 
-    provider: str
+    provider: Provider
     region: str
     deployment: str
     model: str
@@ -103,11 +111,12 @@ class Cell:
     profile: str
     capabilities: frozenset[str]
     credential: Credential = field(repr=False)
-    mode: str = "live"
+    mode: Mode = "live"
     mcp_url: str | None = None
     mcp_headers: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
     image_deployment: str | None = None
     concurrency: int | None = None  # checks in flight at once (None: the run's default); not identity
+    qualifier: str = field(default="", compare=False)  # set by distinct(): tells apart cells of one short id
 
     @property
     def auth(self) -> str:
@@ -120,14 +129,19 @@ class Cell:
         return urlsplit(self.endpoint).netloc.rsplit("@", 1)[-1]
 
     @property
-    def id(self) -> str:
-        """A stable, filesystem-safe string from the identity."""
+    def short_id(self) -> str:
+        """provider-region-deployment-api_style, and the api-version and mode when not the default ones."""
         parts = [self.provider, self.region, self.deployment, self.api_style]
         if self.api_version and self.api_version != DEFAULT_API_VERSION.get(self.api_style):
             parts.append(self.api_version)
         if self.mode != "live":
             parts.append(self.mode)
-        return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(p for p in parts if p))
+        return safe("-".join(p for p in parts if p))
+
+    @property
+    def id(self) -> str:
+        """A stable, readable, filesystem-safe string: the short id, and the qualifier ``distinct()`` gave it."""
+        return self.short_id + self.qualifier
 
     def identity(self) -> dict[str, str]:
         """The cell's identity as the report shows it (endpoint host only)."""
@@ -138,32 +152,14 @@ class Cell:
             "mode": self.mode, "auth": self.auth,
         }
 
+    def key(self) -> tuple[str, ...]:
+        """The whole identity: two cells of one run are the same cell when their keys are equal."""
+        identity = self.identity()
+        return tuple(identity[name] for name in IDENTITY)
+
     def secrets(self) -> list[str]:
         """Every secret value this cell carries (to scrub from all output)."""
         return [s for s in [self.credential.secret, *self.mcp_headers.values()] if s]
-
-
-@dataclass(frozen=True)
-class CapabilityTable:
-    """The built-in table: the documented regions and, per model, its versions and capabilities."""
-
-    regions: frozenset[str]
-    models: Mapping[str, frozenset[str]]
-    versions: Mapping[str, tuple[str, ...]]
-    base: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def capability_table() -> CapabilityTable:
-    """Load ``conformance/data/capabilities.toml`` (package data)."""
-    data = tomllib.loads(resources.files("conformance").joinpath("data/capabilities.toml").read_text("utf-8"))
-    base = data["base"]
-    models = {
-        name: frozenset(entry.get("base", base)) | frozenset(entry["capabilities"])
-        for name, entry in data["models"].items()
-    }
-    versions = {name: tuple(entry["versions"]) for name, entry in data["models"].items()}
-    return CapabilityTable(frozenset(data["regions"]), models, versions, frozenset(base))
 
 
 def load_matrix(path: str | Path, env: Mapping[str, str] | None = None) -> list[Cell]:
@@ -195,13 +191,36 @@ def load_matrix(path: str | Path, env: Mapping[str, str] | None = None) -> list[
             cells.append((f"{where}: regions[{r}] x deployments[{d}]", [deployment, region, defaults]))
     if not cells:
         raise MatrixError(f"{where}: no cell (add [[cells]] or [[regions]] and [[deployments]])")
-    built = [_cell(_merge(layers), label, environ) for label, layers in cells]
-    seen: dict[str, str] = {}
+    built = distinct([_cell(_merge(layers), label, environ) for label, layers in cells])
+    seen: dict[tuple[str, ...], str] = {}
     for (label, _), cell in zip(cells, built, strict=True):
-        if cell.id in seen:
-            raise MatrixError(f"{label}: the same cell as {seen[cell.id]} ({cell.id})")
-        seen[cell.id] = label
+        if cell.key() in seen:
+            raise MatrixError(f"{label}: the same cell as {seen[cell.key()]} ({cell.id})")
+        seen[cell.key()] = label
     return built
+
+
+def distinct(cells: Sequence[Cell]) -> list[Cell]:
+    """The cells, with ids unique over their whole identity and as readable as can be.
+
+    A cell keeps its short id unless another cell shares it; then each of them is qualified by what tells
+    them apart (model, model version, api-version, profile, endpoint host: the first that differ, as few as
+    needed), or by a digest of the identity when the readable parts cannot. Cells of one key keep one id.
+    """
+    out = [dataclasses.replace(cell, qualifier="") for cell in cells]
+    for round_ in range(2):  # the second round: a qualified id that met another cell's id gets the digest
+        groups: dict[str, list[int]] = defaultdict(list)
+        for index, cell in enumerate(out):
+            groups[cell.id].append(index)
+        for members in groups.values():
+            if len({out[i].key() for i in members}) < 2:
+                continue
+            identities = [out[i].identity() for i in members]
+            parts = tell_apart(identities, _TELLING) if round_ == 0 else [digest(i, IDENTITY) for i in identities]
+            for index, part in zip(members, parts, strict=True):
+                if part:
+                    out[index] = dataclasses.replace(out[index], qualifier=out[index].qualifier + "-" + part)
+    return out
 
 
 def target_cell(
@@ -301,7 +320,7 @@ def _env(environ: Mapping[str, str], name: Any, label: str, key: str) -> str:
 
 
 def _credential(settings: dict[str, Any], label: str, environ: Mapping[str, str]) -> Credential:
-    kind = _str(settings, "auth", label, "api-key", AUTH_KINDS)
+    kind = cast(AuthKind, _str(settings, "auth", label, "api-key", AUTH_KINDS))
     if kind == "entra":
         return Credential("entra")
     source = settings.get("secret_env")
@@ -314,7 +333,8 @@ def _cell(settings: dict[str, Any], label: str, environ: Mapping[str, str],
     if urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).netloc:
         raise MatrixError(f"{label}: endpoint {endpoint!r} is not an http(s) URL")
     style = _str(settings, "api_style", label, "azure-v1", API_STYLES)
-    provider = _str(settings, "provider", label, "openai" if style == "openai" else "azure", PROVIDERS)
+    default_provider = "openai" if style == "openai" else "azure"
+    provider = cast(Provider, _str(settings, "provider", label, default_provider, PROVIDERS))
     model = _str(settings, "model", label)
     headers_env = settings.get("mcp_headers_env", {})
     if not isinstance(headers_env, dict):
@@ -336,7 +356,7 @@ def _cell(settings: dict[str, Any], label: str, environ: Mapping[str, str],
         profile=_str(settings, "profile", label, "openai" if provider == "openai" else "azure", PROFILES),
         capabilities=_capabilities(settings, model, label),
         credential=credential or _credential(settings, label, environ),
-        mode=_str(settings, "mode", label, "live", MODES),
+        mode=cast(Mode, _str(settings, "mode", label, "live", MODES)),
         mcp_url=mcp_url,
         mcp_headers={h: _env(environ, v, label, f"mcp_headers_env.{h}") for h, v in headers_env.items()},
         image_deployment=image,

@@ -13,7 +13,7 @@ import orjson
 from conformance.contract.objects import check_object
 from conformance.contract.sse import ServerSentEvent, looks_like_sse, parse_sse
 from conformance.contract.stream import check_stream
-from conformance.contract.validate import ContractValidator, detect_kind
+from conformance.contract.validate import ContractValidator, InputKind, detect_kind
 from conformance.contract.violations import Violation
 
 SUFFIXES = (".json", ".sse", ".txt", ".jsonl", ".ndjson")
@@ -68,7 +68,7 @@ def _read(path: str) -> bytes:
 
 
 def validate_file(
-    path: str, validator: ContractValidator, kind: str = "auto", *, starting_after: int | None = None
+    path: str, validator: ContractValidator, kind: InputKind = "auto", *, starting_after: int | None = None
 ) -> FileResult:
     """Validate one file; unreadable input is reported in ``FileResult.error``, never raised.
 
@@ -100,7 +100,7 @@ def _validate_transcript(
 
 
 def _validate_json(
-    path: str, value: Any, validator: ContractValidator, kind: str, starting_after: int | None
+    path: str, value: Any, validator: ContractValidator, kind: InputKind, starting_after: int | None
 ) -> FileResult:
     items = value if isinstance(value, list) else [value]
     if not items:

@@ -23,8 +23,8 @@ def _imports(path: Path) -> set[str]:
 
 def test_nothing_imports_the_cli():
     importers = [
-        path.name for path in PACKAGE.rglob("*.py")
-        if path.name != "cli.py" and any(n == "conformance.cli" for n in _imports(path))
+        path.name for path in _modules_outside("cli")
+        if any(n == "conformance.cli" or n.startswith("conformance.cli.") for n in _imports(path))
     ]
     assert importers == []
 
@@ -65,10 +65,42 @@ def test_the_reference_server_never_imports_the_suite():
 
 
 def test_the_checks_never_import_the_reference_server_or_the_runners():
-    assert _offenders("checks", {"contract", "client", "fixtures", "matrix"}) == {}
+    assert _offenders("checks", {"contract", "client", "fixtures", "matrix", "capabilities"}) == {}
 
 
 def test_the_report_writers_see_no_pytest_and_no_checks():
     for path in (PACKAGE / "report").rglob("*.py"):
         names = _imports(path)
         assert not any(n == "pytest" or n.startswith(("_pytest", "conformance.checks")) for n in names), path.name
+
+
+def _modules_outside(*parts: str) -> list[Path]:
+    """Every module of the package but those under ``parts`` (subpackages or top-level modules, by name)."""
+    return [
+        path for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0].removesuffix(".py") not in parts
+    ]
+
+
+def test_nothing_below_the_runners_imports_them():
+    """Only the commands import ``conformance.run``: the cli, and selftest (a command's library: it runs
+    the suite against violating servers, and only the cli imports it)."""
+    above = ("run", "cli", "selftest")
+    importers = {
+        path.relative_to(PACKAGE).as_posix() for path in _modules_outside(*above)
+        if any(n == "conformance.run" or n.startswith("conformance.run.") for n in _imports(path))
+    }
+    assert importers == set()
+    selftest_importers = {
+        path.relative_to(PACKAGE).as_posix() for path in _modules_outside("cli", "selftest")
+        if any(n.startswith("conformance.selftest") for n in _imports(path))
+    }
+    assert selftest_importers == set()
+
+
+def test_the_matrix_and_its_vocabulary_import_nothing_from_the_checks():
+    assert {n for n in _imports(PACKAGE / "matrix.py") if n.startswith("conformance.")} <= {
+        "conformance.capabilities", "conformance.identity",
+    }
+    for low in ("capabilities.py", "identity.py"):
+        assert {n for n in _imports(PACKAGE / low) if n.startswith("conformance")} == set(), low

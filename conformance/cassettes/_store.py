@@ -12,7 +12,7 @@ from vcr.request import Request
 from vcr.serialize import deserialize, serialize
 from vcr.serializers import yamlserializer
 
-from conformance.checks._check import HarnessError, Skipped
+from conformance.checks import HarnessError, Skipped
 
 Key = tuple[str, str, str]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")

@@ -6,7 +6,8 @@ Each cell has its own transport, so cells still run concurrently; nothing is pat
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,27 +17,43 @@ import httpx
 from conformance.cassettes._scrub import MCP_PLACEHOLDER, RESOURCE_PLACEHOLDER, Scrubber
 from conformance.cassettes._store import CassetteError, safe_name
 from conformance.cassettes._transport import CassetteTransport
-from conformance.checks._tokens import seeded
+from conformance.checks import seeded
 from conformance.client import Secrets
+from conformance.identity import tell_apart
 from conformance.matrix import Cell
-from conformance.run.context import TransportFactory
+
+# What tells apart cells whose folders are still shared: never the mode (record and replay share a folder).
+_FOLDER_FIELDS = ("model", "model_version", "api_version", "profile", "endpoint", "provider", "region", "deployment")
 
 
 def cell_folders(cells: Sequence[Cell]) -> dict[str, str]:
-    """Each cell's folder, ``<region>/<deployment>``; cells that would share one get ``@<api-style>`` added."""
-    plain = {cell.id: f"{safe_name(cell.region or cell.provider)}/{safe_name(cell.deployment)}" for cell in cells}
-    shared = {folder for folder in plain.values() if list(plain.values()).count(folder) > 1}
-    return {
-        cell.id: plain[cell.id] + (f"@{safe_name(cell.api_style)}" if plain[cell.id] in shared else "")
-        for cell in cells
-    }
+    """Each cell's folder, ``<region>/<deployment>``; cells that would share one get ``@<api-style>`` added,
+    and if they still would, ``@`` and what tells them apart (model, model version, profile, host, ...)."""
+    folders = [f"{safe_name(cell.region or cell.provider)}/{safe_name(cell.deployment)}" for cell in cells]
+    folders = _apart(cells, folders, lambda group: [safe_name(cell.api_style) for cell in group])
+    folders = _apart(cells, folders, lambda group: tell_apart([c.identity() for c in group], _FOLDER_FIELDS))
+    return {cell.id: folder for cell, folder in zip(cells, folders, strict=True)}
+
+
+def _apart(cells: Sequence[Cell], folders: list[str], parts: Callable[[list[Cell]], list[str]]) -> list[str]:
+    """The folders, those shared by cells of another identity suffixed with ``@`` and the cell's part."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, folder in enumerate(folders):
+        groups[folder].append(index)
+    out = list(folders)
+    for members in groups.values():
+        if len({cells[i].key() for i in members}) > 1:
+            for index, part in zip(members, parts([cells[i] for i in members]), strict=True):
+                out[index] += f"@{part}" if part else ""
+    return out
 
 
 class CassetteSession:
     """Record or replay each cell (by its mode) under ``root``; ``errors`` lists the corrupt cassettes met."""
 
     def __init__(
-        self, root: Path, cells: Sequence[Cell], secrets: Secrets, inner: TransportFactory | None = None
+        self, root: Path, cells: Sequence[Cell], secrets: Secrets,
+        inner: Callable[[Cell], httpx.BaseTransport] | None = None,
     ) -> None:
         self.root = root
         self.errors: list[str] = []
@@ -88,13 +105,3 @@ def shipped_cassettes() -> Path:
     package = Path(__file__).resolve().parents[1]
     installed = package / "_data" / "cassettes" / "reference"
     return installed if installed.is_dir() else package.parent / "cassettes" / "reference"
-
-
-def reference_replay_cells() -> list[Cell]:
-    """The embedded reference cells as replay sees them: no server, placeholder hosts, a dummy key."""
-    from conformance.run.embedded import reference_cell
-
-    return [
-        reference_cell(flavor, RESOURCE_PLACEHOLDER, "replay-key", f"{MCP_PLACEHOLDER}/mcp", "replay-token")
-        for flavor in ("azure", "openai")
-    ]

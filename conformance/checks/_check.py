@@ -10,8 +10,10 @@ import enum
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
+from conformance.capabilities import CAPABILITIES
 from conformance.client._errors import HarnessError
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
@@ -19,8 +21,9 @@ from conformance.contract.violations import Violation
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
-    "CAPABILITIES", "REGISTRY", "CheckInfo", "ContractViolation", "HarnessError", "McpServer", "NonStrict", "NotApplicable",
-    "Skipped", "Tier", "Unsupported", "check", "expect", "expect_no_violations", "info_of",
+    "CAPABILITIES", "REGISTRY", "CheckInfo", "ContractViolation", "HarnessError", "McpServer", "NonStrict",
+    "NotApplicable", "Skipped", "Tier", "Unsupported", "check", "expect", "expect_no_violations", "info_of",
+    "registry",
 ]
 
 
@@ -34,16 +37,6 @@ class Tier(str, enum.Enum):
     def includes(self, other: Tier) -> bool:
         order = [Tier.smoke, Tier.core, Tier.full]
         return order.index(other) <= order.index(self)
-
-
-# Capabilities a check may require; the capability table and the run's inputs provide them.
-CAPABILITIES = frozenset(
-    {
-        "text", "streaming", "background", "store", "function_calling", "structured_output", "vision",
-        "pdf_input", "file_upload", "reasoning", "encrypted_reasoning", "image_generation", "mcp",
-        "computer_use", "web_search", "code_interpreter", "file_search",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -135,6 +128,11 @@ def check(
         return func
 
     return decorate
+
+
+def registry() -> Mapping[str, CheckInfo]:
+    """Every check registered so far, by ID (a read-only view)."""
+    return MappingProxyType(REGISTRY)
 
 
 def info_of(func: Any) -> CheckInfo | None:

@@ -3,7 +3,8 @@
 A background job is polled with GET under a bounded wait (``TERMINAL_WAIT_S``). The jobs that are
 cancelled ask for a long answer, so that the cancel arrives while they still run; a job that finished
 first cannot show a cancellation, and the check says so (``error``) instead of guessing. The cancel checks
-race the job, so they run alone in their cell (``exclusive``): no other check's requests delay the cancel.
+are not ``exclusive``: the job they race runs on the server's clock, which the cell's other requests do not
+slow down (measured: the embedded run at the default concurrency keeps them passed).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def test_background_response_reaches_a_terminal_status(cell: Cell, client: Respo
 
 
 @check("background.cancel.cancelled", spec=f"{AZURE_HOWTO} (POST /responses/{{id}}/cancel); {OPENAI_CANCEL}",
-       requires=("background", "store"), exclusive=True)
+       requires=("background", "store"))
 def test_cancel_answers_cancelled(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Cancelling a running background response MUST answer with the response in status cancelled."""
     created = _start_long(cell, client, judge)
@@ -91,7 +92,7 @@ def test_cancel_answers_cancelled(cell: Cell, client: ResponsesClient, judge: Ju
 
 
 @check("background.cancel.idempotent", spec=f"{AZURE_HOWTO} ('cancelling is idempotent: later calls return the "
-       "final response object')", requires=("background", "store"), exclusive=True)
+       "final response object')", requires=("background", "store"))
 def test_cancel_twice_returns_the_same_final_object(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Cancelling a response a second time MUST answer with the same final response object as the first cancel."""
     created = _start_long(cell, client, judge)
@@ -107,8 +108,7 @@ def test_cancel_twice_returns_the_same_final_object(cell: Cell, client: Response
            actual=f"status {again.get('status')!r}, different {', '.join(differs)}")
 
 
-@check("background.cancel.stays_cancelled", spec=f"{AZURE_HOWTO} (cancel)", requires=("background", "store"),
-       exclusive=True)
+@check("background.cancel.stays_cancelled", spec=f"{AZURE_HOWTO} (cancel)", requires=("background", "store"))
 def test_cancelled_response_stays_cancelled(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A cancelled background response MUST stay cancelled on every later retrieve."""
     created = _start_long(cell, client, judge)

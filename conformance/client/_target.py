@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,7 +14,7 @@ import httpx
 from conformance.client._auth import ApiKeyAuth, BearerAuth, EntraAuth
 
 ApiStyle = Literal["azure-v1", "azure-deployments", "openai"]
-API_STYLES: tuple[ApiStyle, ...] = ("azure-v1", "azure-deployments", "openai")
+API_STYLES: tuple[ApiStyle, ...] = get_args(ApiStyle)
 DEFAULT_API_VERSIONS: dict[str, str | None] = {
     "azure-v1": "preview",
     "azure-deployments": "2025-04-01-preview",

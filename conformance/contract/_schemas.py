@@ -13,12 +13,14 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import orjson
 
 SCHEMA_BASE = "https://responses-conformance.dev/schemas/"
-PROFILES: tuple[str, ...] = ("openai", "azure", "open-responses")
+Profile = Literal["openai", "azure", "open-responses"]
+"""Which contract a target is judged against (DESIGN.md, Words)."""
+PROFILES: tuple[Profile, ...] = get_args(Profile)
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Subschema positions that describe the instance itself (so strict mode closes them);

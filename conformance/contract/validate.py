@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, get_args
 
 import jsonschema_rs
 
 from conformance.contract import _schemas
+from conformance.contract._schemas import PROFILES as PROFILES
+from conformance.contract._schemas import Profile as Profile
 from conformance.contract.rules import Level, define
 from conformance.contract.violations import Violation, pointer
 
@@ -55,20 +57,14 @@ NOT_OBJECT = define(
     "RFC 8259; schemas/",
 )
 
-# Top-level kinds of object that can be validated by name; events are dispatched by `type`.
-KINDS: tuple[str, ...] = (
-    "request",
-    "response",
-    "error",
-    "deletion",
-    "input_item_list",
-    "file",
-    "file_list",
-    "file_deletion",
-    "input_tokens",
-    "compaction",
-    "event",
-)
+ObjectKind = Literal[
+    "request", "response", "error", "deletion", "input_item_list", "file", "file_list", "file_deletion",
+    "input_tokens", "compaction", "event",
+]
+"""Top-level kinds of object that can be validated by name; events are dispatched by `type`."""
+KINDS: tuple[ObjectKind, ...] = get_args(ObjectKind)
+InputKind = Literal["auto", "stream", ObjectKind]
+"""What a file to validate holds: told by content (``auto``), an SSE transcript or JSON event array, or one kind."""
 
 _RULE_BY_KIND = {
     "Required": REQUIRED.id,
@@ -272,7 +268,7 @@ def _compiled(profile: str, strict: bool) -> tuple[dict[str, Any], dict[str, Any
     return by_kind, by_event, fallback
 
 
-def detect_kind(obj: Any) -> str | None:
+def detect_kind(obj: Any) -> ObjectKind | None:
     """Best guess of the top-level kind of a JSON object (None when nothing fits)."""
     if not isinstance(obj, dict):
         return None

@@ -1,4 +1,8 @@
-"""Compare two reports per (cell ID, check ID): regressions, fixes, other changes, new and removed checks and cells."""
+"""Compare two reports per (cell, check ID): regressions, fixes, other changes, new and removed checks and cells.
+
+Cells are matched on their whole identity (``CellResult.key``), not on their IDs, which may differ between
+versions of the tool; a change names the cell by its ID in the new report.
+"""
 
 from __future__ import annotations
 
@@ -36,19 +40,21 @@ class ReportDiff:
 
 def diff_reports(old: Report, new: Report) -> ReportDiff:
     """Every verdict change of a (cell, check) present in both reports, and what appeared or went away."""
-    before = {(c.id, r.check): r for c in old.cells for r in c.results}
-    after = {(c.id, r.check): r for c in new.cells for r in c.results}
+    before = {(c.key, r.check): r for c in old.cells for r in c.results}
+    after = {(c.key, r.check): r for c in new.cells for r in c.results}
     old_checks, new_checks = {k[1] for k in before}, {k[1] for k in after}
-    old_cells, new_cells = {c.id for c in old.cells}, {c.id for c in new.cells}
+    old_cells, new_cells = {c.key: c.id for c in old.cells}, {c.key: c.id for c in new.cells}
+    names = {**old_cells, **new_cells}
     result = ReportDiff(
         new_checks=sorted(new_checks - old_checks), removed_checks=sorted(old_checks - new_checks),
-        new_cells=sorted(new_cells - old_cells), removed_cells=sorted(old_cells - new_cells),
+        new_cells=sorted(new_cells[k] for k in new_cells.keys() - old_cells.keys()),
+        removed_cells=sorted(old_cells[k] for k in old_cells.keys() - new_cells.keys()),
     )
-    for key in sorted(before.keys() & after.keys()):
+    for key in sorted(before.keys() & after.keys(), key=lambda k: (names[k[0]], k)):
         was, now = before[key].verdict, after[key].verdict
         if was is now:
             continue
-        change = Change(key[0], key[1], was.value, now.value, after[key].reason)
+        change = Change(names[key[0]], key[1], was.value, now.value, after[key].reason)
         if was is Verdict.passed and now is Verdict.failed:
             result.regressions.append(change)
         elif was is Verdict.failed and now is Verdict.passed:

@@ -1,7 +1,8 @@
 """report.json: write a Report with sorted keys, read one back (ReportError for a bad file).
 
 Evidence is stored by reference: the wire logs form the top-level ``evidence`` list and each result's
-``evidence`` is an index into it (``null`` when the verdict needs none).
+``evidence`` is an index into it (``null`` when the verdict needs none). Reports of every earlier format are
+read too (format 1: each result's evidence inline, no checks catalogue).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from conformance.report.model import FORMAT_VERSION, CellResult, CheckResult, Report, Verdict
+from conformance.report.model import READS, CellResult, CheckResult, Report, Verdict
 
 
 class ReportError(ValueError):
@@ -45,8 +46,8 @@ def read_json(path: str | Path) -> Report:
         raise ReportError(f"{path}: not a JSON document (truncated?): {exc}") from None
     if not isinstance(document, dict) or "format_version" not in document:
         raise ReportError(f"{path}: not a responses-conformance report (no format_version)")
-    if document["format_version"] != FORMAT_VERSION:
-        raise ReportError(f"{path}: report format {document['format_version']!r}, this tool reads {FORMAT_VERSION!r}")
+    if document["format_version"] not in READS:
+        raise ReportError(f"{path}: report format {document['format_version']!r}, this tool reads {', '.join(READS)}")
     try:
         evidence = list(document.get("evidence", []))
         return Report(
@@ -82,9 +83,16 @@ def _cell(document: dict[str, Any], evidence: list[Any]) -> CellResult:
         CheckResult(
             check=r["check"], verdict=Verdict(r["verdict"]), level=r["level"], reason=r["reason"],
             duration_s=float(r["duration_s"]), attempts=int(r["attempts"]),
-            evidence=[] if r["evidence"] is None else list(evidence[int(r["evidence"])]),
+            evidence=_evidence(r["evidence"], evidence),
             link=r.get("link"), requests=int(r.get("requests", 0)),
         )
         for r in document["results"]
     ]
     return CellResult(identity, results)
+
+
+def _evidence(value: Any, evidence: list[Any]) -> list[dict[str, Any]]:
+    """A result's wire log: an index into the report's list (format 2), or the log itself (format 1)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else list(evidence[int(value)])

@@ -1,4 +1,4 @@
-"""Join shard reports into one: same tool version, no cell in two shards."""
+"""Join shard reports into one: same tool version, no cell (by its whole identity) in two shards."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ def merge_reports(reports: Sequence[Report]) -> Report:
     versions = sorted({r.tool_version for r in reports})
     if len(versions) > 1:
         raise MergeError(f"reports from different tool versions: {', '.join(versions)}")
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     for report in reports:
         for cell in report.cells:
-            if cell.id in seen:
+            if cell.key in seen:
                 raise MergeError(f"cell {cell.id} is in more than one report")
-            seen.add(cell.id)
+            seen.add(cell.key)
     modes = sorted({r.mode for r in reports})
     reasons = [r.partial_reason for r in reports if r.partial]
     return Report(

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from conformance.identity import identity_key
+
 FORMAT_VERSION = "2"  # 2: evidence by reference (a top-level list), the checks catalogue
+READS = ("1", "2")  # every format version report.json had: the report commands read them all
 
 
 class Verdict(str, Enum):
@@ -54,6 +57,11 @@ class CellResult:
     def id(self) -> str:
         """The cell's stable ID."""
         return self.identity["id"]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The cell's whole identity: what makes it the same cell in another report (``identity_key``)."""
+        return identity_key(self.identity)
 
 
 @dataclass

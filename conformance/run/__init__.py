@@ -1,1 +1,2 @@
-"""What runs the checks: cells, the context a check gets, outcome → verdict, the runner, `run`, the pytest plugin."""
+"""What runs the checks: the run's options and cells (``options``), the context a check gets, outcome → verdict
+(``outcome``), the runner, ``run`` (``launch``) and the pytest plugin (``plugin``, ``session``)."""

@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 
-from conformance.checks._check import HarnessError, McpServer, Skipped
-from conformance.checks._judge import Judge
+from conformance.checks import HarnessError, Judge, McpServer, Skipped
 from conformance.client import (
     ApiKeyAuth,
     BearerAuth,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
+from conformance.cassettes import MCP_PLACEHOLDER, RESOURCE_PLACEHOLDER
 from conformance.matrix import Cell, Credential
 from conformance.reference.config import Flavor, ServerConfig, new_api_key
 from conformance.reference.mcp_server import start_mcp_server
@@ -79,6 +80,14 @@ def reference_cell(flavor: str, url: str, key: str, mcp_url: str, mcp_token: str
         mcp_headers={"Authorization": f"Bearer {mcp_token}"},
         image_deployment="gpt-image-1" if flavor == "azure" else None,
     )
+
+
+def reference_replay_cells() -> list[Cell]:
+    """The embedded reference cells as replay sees them: no server, placeholder hosts, a dummy key."""
+    return [
+        reference_cell(flavor, RESOURCE_PLACEHOLDER, "replay-key", f"{MCP_PLACEHOLDER}/mcp", "replay-token")
+        for flavor in ("azure", "openai")
+    ]
 
 
 @contextmanager

@@ -1,16 +1,21 @@
-"""From a check and a cell to a verdict: applicability before the body runs, the body's outcome after it."""
+"""From a check and a cell to a verdict: applicability before the body runs, the body's outcome after it.
+
+The runner and the pytest plugin both decide here (``applicability``, ``verdict_of``, ``stop_reason``) and
+both turn the verdict into a report entry with ``check_result``.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from conformance.checks._check import (
+from conformance.checks import (
     CheckInfo,
     ContractViolation,
     HarnessError,
@@ -19,9 +24,10 @@ from conformance.checks._check import (
     Skipped,
     Unsupported,
 )
+from conformance.client import BudgetExhausted, Secrets
 from conformance.contract.violations import Violation
 from conformance.matrix import Cell
-from conformance.report.model import Verdict
+from conformance.report.model import CheckResult, Verdict
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -87,14 +93,21 @@ def applicability(info: CheckInfo, cell: Cell) -> Outcome | None:
     return None
 
 
-def classify(
+INTERRUPTED = "interrupted (Ctrl-C)"
+BUDGET_SPENT = "budget spent"
+
+
+def verdict_of(
     error: BaseException | None,
     info: CheckInfo,
     cell: Cell,
     strict_only: Iterable[Violation] = (),
     known_issues: Iterable[KnownIssue] = (),
 ) -> Outcome:
-    """The verdict of a check body that returned (``error`` None) or raised ``error``."""
+    """The verdict of a check body that returned (``error`` None) or raised ``error`` (anything, Ctrl-C too).
+
+    ``strict_only`` are the findings of the check's judge that only strict mode rejects.
+    """
     if error is None:
         found = list(strict_only)
         return Outcome(Verdict.non_strict, one_line(str(found[0]))) if found else Outcome(Verdict.passed)
@@ -105,6 +118,12 @@ def classify(
             if issue.matches(info.id, cell.profile):
                 return Outcome(Verdict.known_issue, f"{issue.reason} (observed: {reason})", issue.link)
         return Outcome(Verdict.failed, reason)
+    if isinstance(error, BudgetExhausted):
+        return Outcome(Verdict.error, f"{BUDGET_SPENT}: {one_line(str(error))}")
+    if isinstance(error, KeyboardInterrupt):
+        return Outcome(Verdict.error, INTERRUPTED)
+    if isinstance(error, SystemExit | GeneratorExit):
+        return Outcome(Verdict.error, f"{type(error).__name__} raised by the check")
     simple = {
         NonStrict: Verdict.non_strict, NotApplicable: Verdict.not_applicable, Unsupported: Verdict.unsupported,
         Skipped: Verdict.skipped, HarnessError: Verdict.error,
@@ -113,6 +132,32 @@ def classify(
         if isinstance(error, kind):
             return Outcome(verdict, one_line(str(error)) or kind.__name__)
     return Outcome(Verdict.error, f"{type(error).__name__}: {one_line(str(error))}".rstrip(": "))
+
+
+def stop_reason(error: BaseException | None) -> str | None:
+    """Why the whole run stops after a check raised ``error`` (the budget is spent, Ctrl-C), or None."""
+    if isinstance(error, BudgetExhausted):
+        return BUDGET_SPENT
+    if isinstance(error, KeyboardInterrupt):
+        return INTERRUPTED
+    return None
+
+
+def check_result(
+    info: CheckInfo,
+    outcome: Outcome,
+    duration: float = 0.0,
+    evidence: Sequence[dict[str, Any]] = (),
+    secrets: Secrets | None = None,
+) -> CheckResult:
+    """The report entry of a verdict: the reason scrubbed of ``secrets``; the wire log unless it passed."""
+    attempts = sum(max(1, len(e.get("attempts") or [])) for e in evidence)
+    return CheckResult(
+        check=info.id, verdict=outcome.verdict, level=info.level.value,
+        reason=secrets.scrub(outcome.reason) if secrets is not None else outcome.reason,
+        duration_s=round(duration, 3), attempts=attempts, link=outcome.link, requests=len(evidence),
+        evidence=[] if outcome.verdict is Verdict.passed else list(evidence),
+    )
 
 
 def _violation_line(error: ContractViolation) -> str:
@@ -130,5 +175,3 @@ def one_line(text: str, limit: int = 300) -> str:
     """The first non-empty line of ``text``, at most ``limit`` characters."""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-

@@ -1,82 +1,138 @@
 """The pytest plugin: run the checks under plain pytest, one test per check and cell.
 
 ``pytest --pyargs conformance.checks --rc-endpoint URL --rc-model NAME --rc-api-key KEY`` (or ``--rc-config
-matrix.toml``; with neither, the embedded reference servers). Inert unless checks are collected.
+matrix.toml``; with neither, the embedded reference servers). Every option of ``responses-conformance run``
+is here as ``--rc-<option>``, with the same environment variables and meaning (``conformance.run.options``):
+the same cells (``cells_from``), verdicts (``verdict_of``), report (``--rc-out``) and gate (``--rc-fail-on``
+sets the exit status unless a test that is not a check failed). Inert unless checks are collected.
+
 Verdicts map to pytest outcomes: passed → passed; failed → failed; error → failed ("error: ...");
 not_applicable, unsupported, skipped → skipped ("<verdict>: reason"); non_strict and known_issue → xfailed
 (visible in ``-ra``, not a failure: the target passes the compat contract, or fails as documented).
+
+The session fixture ``conformance_options`` holds the options; a conftest may override it (as
+pytest-recording's ``vcr_config``) to change those that steer only the run: out, fail_on, jobs, concurrency,
+the budget, sdk and gateway. The others make the cells or pick the checks before any fixture runs.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import fnmatch
+import importlib.util
 import os
+import time
 from collections.abc import Generator, Iterator
-from contextlib import ExitStack
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.checks._check import MARK, McpServer, Skipped, Tier, info_of
-from conformance.checks._judge import Judge
+from conformance.checks import Judge, McpServer, Skipped, info_of
 from conformance.client import ResponsesClient
-from conformance.matrix import Cell, MatrixError, load_matrix, target_cell
+from conformance.matrix import Cell
 from conformance.report.model import Verdict
-from conformance.run.context import CheckContext, RunResources
-from conformance.run.outcome import applicability, classify, load_known_issues
+from conformance.run.context import CheckContext
+from conformance.run.launch import exit_code, redact_command, write_report
+from conformance.run.options import OPTIONS, SECRET_FLAGS, OptionError, RunOption, RunOptions, options_from
+from conformance.run.outcome import applicability, stop_reason, verdict_of
+from conformance.run.session import PREFIX, CheckSession, flag
+
+MARK = "conformance_check"
+_OUTCOMES = (pytest.skip.Exception, pytest.xfail.Exception, pytest.fail.Exception, pytest.exit.Exception)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("responses-conformance", "Responses API conformance checks")
-    group.addoption("--rc-endpoint", help="Target endpoint (default: the embedded reference servers).")
-    group.addoption("--rc-api-style", choices=["azure-v1", "azure-deployments", "openai"], help="URL style.")
-    group.addoption("--rc-model", help="Model (on Azure: the deployment name).")
-    group.addoption("--rc-region", default="", help="Region name, for the cell's identity.")
-    group.addoption("--rc-api-key", help="API key (default: $AZURE_OPENAI_API_KEY or $OPENAI_API_KEY).")
-    group.addoption("--rc-config", help="A matrix file (TOML) naming the cells.")
-    group.addoption("--rc-profile", choices=["openai", "azure", "open-responses"], help="Judge against this profile.")
-    group.addoption("--rc-tier", choices=[t.value for t in Tier], default="full", help="Which checks (default full).")
-    group.addoption("--rc-mcp-url", help="A public MCP server URL the target can reach.")
+    group = parser.getgroup("responses-conformance", "Responses API conformance checks (the options of run)")
+    for row in OPTIONS:
+        group.addoption(flag(row), **_argparse(row))
+
+
+def _argparse(row: RunOption) -> dict[str, Any]:
+    spec = row.spec
+    notes = [f"env: {', '.join(spec.env)}"] if spec.env and not spec.secret else []
+    if row.default not in (None, [], False, ""):
+        notes.append(f"default: {getattr(row.default, 'value', row.default)}")
+    help = " ".join([spec.help, *([f"({'; '.join(notes)})"] if notes else [])])
+    help += f" [{spec.pytest}]" if spec.pytest else ""
+    kwargs: dict[str, Any] = {"dest": f"rc_{row.name}", "help": help.replace("%", "%%"), "default": None}
+    if row.many:
+        return {**kwargs, "action": "append", "metavar": row.name.upper()}
+    if row.base is bool:
+        return {**kwargs, "action": "store_true"}
+    if row.choices:
+        return {**kwargs, "choices": row.choices}
+    return {**kwargs, "metavar": row.name.upper()}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARK}(id, level, tier): a Responses API conformance check")
-    session = config.stash[_SESSION] = _Session(config)
-    if config.getoption("rc_config") or config.getoption("rc_endpoint"):
-        session.cells()  # a bad matrix file or target is a usage error at once (the embedded one starts lazily)
+    values = {row.name: config.getoption(f"rc_{row.name}") for row in OPTIONS}
+    try:
+        command = redact_command(["pytest", *config.invocation_params.args], _FLAGS)
+        options = options_from(values, os.environ, command)
+    except OptionError as exc:
+        raise pytest.UsageError(f"responses-conformance: {exc}") from None
+    run = config.stash[_RUN] = CheckSession(options)
+    for module in options.checks_from:  # collected as tests, as the suite's own modules are
+        run.module_files.add(Path(_module_file(module)))
+        config.args.append(_module_file(module))
+    if values["config"] or values["endpoint"]:  # a bad matrix file or target is a usage error at once
+        run.cells()
+        if run.error is not None:
+            raise pytest.UsageError(run.error)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    left = session.config.stash[_SESSION].resources.cleanup()
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for line in left:
-        if reporter is not None:
-            reporter.write_line(f"responses-conformance: not cleaned up: {line}")
+def _module_file(name: str) -> str:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise pytest.UsageError(f"responses-conformance: {PREFIX}checks-from: no module named {name!r}")
+    return spec.origin
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    config.stash[_SESSION].close()
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """A --rc-checks-from module found in a folder pytest walks, whatever its name."""
+    if file_path not in parent.config.stash[_RUN].module_files or parent.session.isinitpath(file_path):
+        return None
+    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in parent.config.getini("python_files")):
+        return None  # pytest's own collector takes it
+    return pytest.Module.from_parent(parent, path=file_path)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if info_of(metafunc.function) is None or "cell" not in metafunc.fixturenames:
         return
-    cells = metafunc.config.stash[_SESSION].cells()
+    cells = metafunc.config.stash[_RUN].cells()
     metafunc.parametrize("cell", cells, ids=[c.id for c in cells], indirect=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    tier = Tier(config.getoption("rc_tier"))
+    run = config.stash[_RUN]
+    if run.error is not None:
+        raise pytest.UsageError(run.error)
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         info = info_of(getattr(item, "function", None))
         if info is not None:
-            item.add_marker(pytest.mark.conformance_check(info.id, info.level.value, info.tier.value))
-        (dropped if info is not None and not tier.includes(info.tier) else kept).append(item)
+            item.add_marker(getattr(pytest.mark, MARK)(info.id, info.level.value, info.tier.value))
+        (dropped if info is not None and not run.picks(info) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = session.config.stash[_RUN]
+    for item in session.items:
+        info = info_of(getattr(item, "function", None))
+        callspec = getattr(item, "callspec", None)
+        cell = callspec.params.get("cell") if callspec is not None else None
+        if info is not None and isinstance(cell, Cell):
+            run.collected(item.nodeid, cell, info)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -86,33 +142,90 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     cell = funcargs.get("cell")
     if info is None or not isinstance(cell, Cell):
         return (yield)
+    run = item.config.stash[_RUN]
+    context = funcargs.get("_rc_context")
+    context = context if isinstance(context, CheckContext) else None
+    error: BaseException | None = None
+    result: object = None
+    start = time.monotonic()
     try:
-        result = yield
-    except (pytest.skip.Exception, pytest.xfail.Exception, pytest.fail.Exception, pytest.exit.Exception):
+        with run.resources.scope(cell, info.id) if context is not None and run.resources else nullcontext():
+            result = yield
+    except _OUTCOMES:
         raise
-    except AssertionError as exc:
-        outcome = classify(exc, info, cell, (), load_known_issues())
-        if outcome.verdict is Verdict.known_issue:
-            pytest.xfail(f"known_issue: {outcome.reason} ({outcome.link})")
-        raise
-    except Exception as exc:
-        outcome = classify(exc, info, cell)
-        _report(outcome.verdict, outcome.reason)
-        raise
-    judge = funcargs.get("judge")
-    if isinstance(judge, Judge) and judge.strict_only:
-        _report(Verdict.non_strict, str(judge.strict_only[0]))
+    except BaseException as exc:  # any outcome of a check body becomes a verdict, as in the runner
+        error = exc
+    outcome = verdict_of(error, info, cell, context.strict_only() if context else (), run.known_issues)
+    run.record(cell, info, outcome, time.monotonic() - start, context)
+    reason = stop_reason(error)
+    if reason is not None:
+        run.stopped = reason
+        item.session.shouldstop = reason
+    if error is not None and (outcome.verdict is Verdict.failed or isinstance(error, KeyboardInterrupt)):
+        raise error  # pytest shows the assertion and its traceback
+    _report(outcome.verdict, outcome.reason, outcome.link)
     return result
 
 
-def _report(verdict: Verdict, reason: str) -> None:
+def _report(verdict: Verdict, reason: str, link: str | None = None) -> None:
     """Turn a verdict other than passed / failed into the pytest outcome the module docstring names."""
     if verdict in (Verdict.not_applicable, Verdict.unsupported, Verdict.skipped):
         pytest.skip(f"{verdict.value}: {reason}")
     if verdict in (Verdict.non_strict, Verdict.known_issue):
-        pytest.xfail(f"{verdict.value}: {reason}")
+        pytest.xfail(f"{verdict.value}: {reason}" + (f" ({link})" if link else ""))
     if verdict is Verdict.error:
         pytest.fail(f"error: {reason}", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    run = item.config.stash.get(_RUN, None)
+    if run is not None and report.failed and item.nodeid not in run.nodes:
+        run.plain_failed = True  # a failed test that is not a check: the exit status stays pytest's
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(_RUN, None)
+    if run is None:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(line: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"responses-conformance: {line}")
+
+    left = run.cleanup()
+    for line in left:
+        say(f"not cleaned up: {line}")
+    report = run.report(left)
+    if report is None:
+        return
+    options = run.effective or run.options
+    worker = getattr(session.config, "workerinput", {}).get("workerid")  # pytest-xdist: one report per worker
+    out = options.out / worker if worker else options.out
+    try:
+        say(f"report: {write_report(report, out)}")
+    except OSError as exc:
+        say(f"error: {out}: {exc.strerror or exc}")
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not run.plain_failed:
+        failed = exit_code(report, options.fail_on)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is not None:
+        run.close()
+
+
+@pytest.fixture(scope="session")
+def conformance_options(pytestconfig: pytest.Config) -> RunOptions:
+    """The run's options (``--rc-*``, their environment variables); a conftest may override the run's own."""
+    return pytestconfig.stash[_RUN].options
 
 
 @pytest.fixture
@@ -121,14 +234,21 @@ def cell(request: pytest.FixtureRequest) -> Cell:
     found: Cell = request.param
     info = info_of(request.function)
     dropped = applicability(info, found) if info is not None else None
-    if dropped is not None:
+    if dropped is not None and info is not None:
+        request.config.stash[_RUN].record(found, info, dropped)
         pytest.skip(f"{dropped.verdict.value}: {dropped.reason}")
     return found
 
 
 @pytest.fixture
-def _rc_context(cell: Cell, request: pytest.FixtureRequest) -> Iterator[CheckContext]:
-    context = CheckContext(cell, request.config.stash[_SESSION].resources)
+def _rc_context(
+    cell: Cell, request: pytest.FixtureRequest, conformance_options: RunOptions
+) -> Iterator[CheckContext]:
+    try:
+        resources = request.config.stash[_RUN].start(conformance_options)
+    except OptionError as exc:
+        pytest.exit(f"responses-conformance: {exc}", pytest.ExitCode.USAGE_ERROR)
+    context = CheckContext(cell, resources)
     yield context
     context.close()
 
@@ -146,55 +266,16 @@ def judge(_rc_context: CheckContext) -> Judge:
 
 
 @pytest.fixture
-def mcp(_rc_context: CheckContext) -> McpServer:
+def mcp(_rc_context: CheckContext, request: pytest.FixtureRequest) -> McpServer:
     """The MCP server the target can reach (``url``, ``headers``, ``seen``); skipped when none was given."""
     try:
         return _rc_context.mcp()
     except Skipped as exc:
+        info = info_of(request.function)
+        if info is not None:
+            request.config.stash[_RUN].record(_rc_context.cell, info, verdict_of(exc, info, _rc_context.cell))
         pytest.skip(f"skipped: {exc}")
 
 
-class _Session:
-    """The session's cells (built on first use) and shared resources; ``close()`` cleans up."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.resources = RunResources()
-        self._cells: list[Cell] | None = None
-        self._stack = ExitStack()
-
-    def cells(self) -> list[Cell]:
-        if self._cells is None:
-            self._cells = self._build()
-        return self._cells
-
-    def _build(self) -> list[Cell]:
-        option = self.config.getoption
-        try:
-            if option("rc_config"):
-                cells = load_matrix(option("rc_config"))
-            elif option("rc_endpoint"):
-                key = option("rc_api_key") or os.environ.get("AZURE_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY")
-                cells = [target_cell(endpoint=option("rc_endpoint"), api_style=option("rc_api_style"),
-                                     model=option("rc_model") or "", region=option("rc_region"), api_key=key)]
-            else:
-                from conformance.run.embedded import embedded_targets
-
-                run = self._stack.enter_context(embedded_targets())
-                self.resources.mcp_seen[run.mcp_url] = run.mcp_seen
-                cells = run.cells
-        except MatrixError as exc:
-            raise pytest.UsageError(f"responses-conformance: {exc}") from None
-        changes: dict[str, Any] = {}
-        if option("rc_profile"):
-            changes["profile"] = option("rc_profile")
-        if option("rc_mcp_url"):
-            changes["mcp_url"] = option("rc_mcp_url")
-        return [dataclasses.replace(c, **changes) for c in cells]
-
-    def close(self) -> None:
-        self.resources.close()
-        self._stack.close()
-
-
-_SESSION = pytest.StashKey[_Session]()
+_RUN = pytest.StashKey[CheckSession]()
+_FLAGS = (*SECRET_FLAGS, *(PREFIX + f.removeprefix("--") for f in SECRET_FLAGS))

@@ -19,31 +19,72 @@ from datetime import datetime, timezone
 from typing import Any
 
 from conformance.__about__ import __version__
-from conformance.checks._check import REGISTRY, CheckInfo, Tier, info_of
-from conformance.client import Budget, BudgetExhausted, Secrets
+from conformance.checks import CheckInfo, Tier, info_of, registry
+from conformance.client import Budget, Secrets
 from conformance.matrix import Cell
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
 from conformance.run.context import CheckContext, CheckScope, RunResources, TransportFactory
-from conformance.run.outcome import KnownIssue, Outcome, applicability, classify, load_known_issues, one_line
+from conformance.run.outcome import (
+    INTERRUPTED,
+    KnownIssue,
+    Outcome,
+    applicability,
+    check_result,
+    load_known_issues,
+    one_line,
+    stop_reason,
+    verdict_of,
+)
 
 CheckFunction = Callable[..., Any]
 Progress = Callable[[Cell, CheckResult, int], None]
 """Called after each check with the cell, the result and the number of checks the cell has."""
-DEFAULT_CONCURRENCY = 8
-"""Checks in flight per cell: at 1-3 s a request that is 3-8 requests/s, within what a Standard Azure
-deployment admits (6 requests/min per 1000 TPM, judged over 1-10 s windows: 10/s at 100K TPM). A cell at
-1 s a request then takes ~45 s instead of ~255 s one check after another (benchmarks/bench_cell.py); a 429
-slows the cell down (the shared cool-down) instead of failing it; a smaller deployment sets ``concurrency``."""
+DEFAULT_CONCURRENCY = 16
+"""Checks in flight per cell. At 1-3 s a request that is 5-16 requests/s (300-960 a minute): what a Standard
+Azure deployment of 100K TPM or more admits (6 requests/min per 1000 TPM). A cell at 1 s a request then takes
+~21 s, 1.8 x its longest check, instead of ~170 s one check after another (benchmarks/bench_cell.py; at 8
+in flight 34 s, 3.4 x). A 429 slows the cell down (the shared cool-down) instead of failing it; a smaller
+deployment sets ``concurrency`` in the matrix file or ``--concurrency``."""
 
 
-def load_checks() -> list[CheckFunction]:
-    """Import every ``conformance/checks/test_*.py`` module and return the registered check functions."""
+ENTRY_POINTS = "responses_conformance.checks"
+"""The entry point group of installed plugins' check modules (``module`` or ``module:attribute``)."""
+
+
+class CheckLoadError(ValueError):
+    """A module of user checks cannot be loaded (not found, or its import failed); the message is one line."""
+
+
+def load_checks(extra: Sequence[str] = ()) -> list[CheckFunction]:
+    """Import the suite's check modules (``conformance/checks/test_*.py``), the modules of installed plugins
+    (entry point group ``responses_conformance.checks``) and the ``extra`` modules (``--checks-from``: on
+    ``sys.path`` or in the current directory); return every registered check function. Raises CheckLoadError
+    naming the module that failed."""
+    import os
+    import sys
+    from importlib.metadata import entry_points
+
     import conformance.checks as package
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("test_"):
             importlib.import_module(f"{package.__name__}.{module.name}")
-    return [_function(info) for info in REGISTRY.values()]
+    for point in entry_points(group=ENTRY_POINTS):
+        _load(f"entry point {point.name} ({point.value})", point.load)
+    if extra and not {"", os.getcwd()} & set(sys.path):
+        sys.path.append(os.getcwd())  # as ``python -m`` would: a console script does not look there
+    for name in extra:
+        _load(f"--checks-from {name}", importlib.import_module, name)
+    return [_function(info) for info in registry().values()]
+
+
+def _load(what: str, load: Callable[..., object], *args: str) -> None:
+    try:
+        load(*args)
+    except ModuleNotFoundError as exc:
+        raise CheckLoadError(f"{what}: no module named {exc.name!r}") from None
+    except Exception as exc:  # a plugin's import error is the user's to see, in one line
+        raise CheckLoadError(f"{what}: {type(exc).__name__}: {one_line(str(exc))}") from None
 
 
 def select(
@@ -55,9 +96,14 @@ def select(
         info = info_of(function)
         if info is None:
             raise ValueError(f"{function!r} is not a registered check")
-        if tier.includes(info.tier) and (not only or any(fnmatch.fnmatchcase(info.id, g) for g in only)):
+        if picked(info, tier, only):
             chosen.append((info, function))
     return sorted(chosen, key=lambda pair: pair[0].id)
+
+
+def picked(info: CheckInfo, tier: Tier = Tier.full, only: Sequence[str] = ()) -> bool:
+    """Whether the check is of the tier and its ID matches one of the ``only`` globs (any when none)."""
+    return tier.includes(info.tier) and (not only or any(fnmatch.fnmatchcase(info.id, g) for g in only))
 
 
 def run_suite(
@@ -65,6 +111,7 @@ def run_suite(
     *,
     tier: Tier = Tier.full,
     only: Sequence[str] = (),
+    checks_from: Sequence[str] = (),
     jobs: int = 4,
     concurrency: int | None = None,
     budget: Budget | None = None,
@@ -79,10 +126,13 @@ def run_suite(
 ) -> Report:
     """Judge every selected check in every cell; never raises for what a check or the target does.
 
+    The checks are ``checks``, else the suite's, the installed plugins' and the ``checks_from`` modules'
+    (``load_checks``: CheckLoadError when one cannot be imported).
+
     ``concurrency`` checks of a cell run at a time: when None, the cell's own ``concurrency`` (matrix file),
     else ``DEFAULT_CONCURRENCY``.
     """
-    selected = select(load_checks() if checks is None else checks, tier, only)
+    selected = select(load_checks(checks_from) if checks is None else checks, tier, only)
     resources = RunResources(
         budget=budget,
         secrets=secrets or Secrets(),
@@ -93,7 +143,7 @@ def run_suite(
     for cell in cells:
         resources.secrets.add(*cell.secrets())
     state = _RunState(list(load_known_issues() if known_issues is None else known_issues))
-    started = _now()
+    started = now()
     results = {cell.id: CellResult(cell.identity()) for cell in cells}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
     try:
@@ -107,7 +157,7 @@ def run_suite(
         for future in futures:
             future.result()
     except KeyboardInterrupt:
-        state.stop("interrupted (Ctrl-C)")
+        state.stop(INTERRUPTED)
     except Exception as exc:  # a bug in the runner itself: still a (partial) report
         state.stop(f"harness error: {type(exc).__name__}: {one_line(str(exc))}")
     finally:
@@ -115,19 +165,41 @@ def run_suite(
         pool.shutdown(wait=True, cancel_futures=True)
         state.cleanup_failures += resources.cleanup()  # what a cell's own cleanup could not reach
         resources.close()
-    for cell in cells:  # cells that never started (cancelled) get their checks marked
-        _fill(results[cell.id], selected, state.reason or "not run")
+    infos = [info for info, _ in selected]
+    return new_report(
+        cells, results, {cell.id: infos for cell in cells}, started=started, command=command,
+        secrets=resources.secrets, cleanup_failures=state.cleanup_failures, partial_reason=state.reason,
+    )
+
+
+def new_report(
+    cells: Sequence[Cell],
+    results: Mapping[str, CellResult],
+    selected: Mapping[str, Sequence[CheckInfo]],
+    *,
+    started: str,
+    command: Sequence[str] = (),
+    secrets: Secrets | None = None,
+    cleanup_failures: Sequence[str] = (),
+    partial_reason: str | None = None,
+) -> Report:
+    """The report of a run: each cell's results (its ``selected`` checks never judged get an error verdict),
+    the command scrubbed of ``secrets``, and the catalogue of the checks; partial when a reason is given."""
+    catalogue: dict[str, dict[str, str]] = {}
+    for cell in cells:
+        _fill(results[cell.id], selected.get(cell.id, ()), partial_reason or "not run")
+        catalogue.update({info.id: _catalogue(info) for info in selected.get(cell.id, ())})
     return Report(
         tool_version=__version__,
         started_at=started,
-        finished_at=_now(),
+        finished_at=now(),
         mode=_mode(cells),
-        command=[resources.secrets.scrub(arg) for arg in command],
+        command=[secrets.scrub(arg) for arg in command] if secrets is not None else list(command),
         cells=[results[cell.id] for cell in cells],
-        cleanup_failures=state.cleanup_failures,
-        partial=state.reason is not None,
-        partial_reason=state.reason or "",
-        checks={info.id: _catalogue(info) for info, _ in selected},
+        cleanup_failures=list(cleanup_failures),
+        partial=partial_reason is not None,
+        partial_reason=partial_reason or "",
+        checks=dict(sorted(catalogue.items())),
     )
 
 
@@ -210,7 +282,7 @@ def _run_cell(
                 except Exception:  # a display problem never stops the run
                     pass
         except KeyboardInterrupt:
-            state.stop("interrupted (Ctrl-C)")
+            state.stop(INTERRUPTED)
             raise
 
     queue = sorted(selected, key=lambda pair: not pair[0].exclusive)  # stable: ID order within each group
@@ -235,12 +307,12 @@ def _next_result(
     info: CheckInfo, function: CheckFunction, cell: Cell, resources: RunResources, state: _RunState
 ) -> CheckResult:
     if state.stopping.is_set():
-        return _result(info, Outcome(Verdict.error, state.reason or "run stopped"), 0.0, [])
+        return check_result(info, Outcome(Verdict.error, state.reason or "run stopped"))
     try:
         return _run_check(info, function, cell, resources, state)
-    except KeyboardInterrupt:
-        state.stop("interrupted (Ctrl-C)")
-        return _result(info, Outcome(Verdict.error, "interrupted (Ctrl-C)"), 0.0, [])
+    except KeyboardInterrupt as exc:
+        state.stop(INTERRUPTED)
+        return check_result(info, verdict_of(exc, info, cell))
 
 
 def _run_check(
@@ -248,7 +320,7 @@ def _run_check(
 ) -> CheckResult:
     dropped = applicability(info, cell)
     if dropped is not None:
-        return _result(info, dropped, 0.0, [])
+        return check_result(info, dropped)
     context = CheckContext(cell, resources)
     start = time.monotonic()
     error: BaseException | None = None
@@ -262,40 +334,23 @@ def _run_check(
     finally:
         context.close()
     duration = time.monotonic() - start
-    if isinstance(error, BudgetExhausted):
-        state.stop("budget spent")
-        outcome = Outcome(Verdict.error, "budget spent: " + one_line(str(error)))
-    elif isinstance(error, SystemExit | GeneratorExit):
-        outcome = Outcome(Verdict.error, f"{type(error).__name__} raised by the check")
-    else:
-        outcome = classify(error, info, cell, context.strict_only(), state.known_issues)
-    scrubbed = Outcome(outcome.verdict, resources.secrets.scrub(outcome.reason), outcome.link)
-    evidence = context.evidence()
-    result = _result(info, scrubbed, duration, evidence)
-    if outcome.verdict is Verdict.passed:  # the wire log backs the verdicts that need explaining
-        result.evidence = []
-    return result
-
-
-def _result(info: CheckInfo, outcome: Outcome, duration: float, evidence: list[dict[str, Any]]) -> CheckResult:
-    attempts = sum(max(1, len(e.get("attempts") or [])) for e in evidence)
-    return CheckResult(
-        check=info.id, verdict=outcome.verdict, level=info.level.value, reason=outcome.reason,
-        duration_s=round(duration, 3), attempts=attempts, evidence=evidence, link=outcome.link,
-        requests=len(evidence),
-    )
+    reason = stop_reason(error)
+    if reason is not None:
+        state.stop(reason)
+    outcome = verdict_of(error, info, cell, context.strict_only(), state.known_issues)
+    return check_result(info, outcome, duration, context.evidence(), resources.secrets)
 
 
 def _catalogue(info: CheckInfo) -> dict[str, str]:
     return {"sentence": info.sentence, "spec": info.spec, "tier": info.tier.value, "since": info.since}
 
 
-def _fill(into: CellResult, selected: list[tuple[CheckInfo, CheckFunction]], reason: str) -> None:
+def _fill(into: CellResult, selected: Iterable[CheckInfo], reason: str) -> None:
     """Checks never started get an error verdict; the results stay in ID order."""
     done = {r.check for r in into.results}
-    for info, _ in selected:
+    for info in selected:
         if info.id not in done:
-            into.results.append(_result(info, Outcome(Verdict.error, reason), 0.0, []))
+            into.results.append(check_result(info, Outcome(Verdict.error, reason)))
     into.results.sort(key=lambda result: result.check)
 
 
@@ -311,5 +366,6 @@ def _mode(cells: Sequence[Cell]) -> str:
     return modes[0] if len(modes) == 1 else "mixed"
 
 
-def _now() -> str:
+def now() -> str:
+    """The current UTC time as the report writes it."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -51,3 +51,13 @@ def test_replay_with_no_target_replays_the_shipped_cassettes(tmp_path: Path, mon
     report = orjson.loads((tmp_path / "report.json").read_bytes())
     assert [c["id"] for c in report["cells"]] == ["reference-local-o4-mini-azure-v1-replay", "reference-local-o4-mini-openai-replay"]
     assert {r["verdict"] for c in report["cells"] for r in c["results"]} == {"passed"} and attempts == []
+
+
+def test_a_shard_of_the_replayed_cells_finds_their_cassettes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts = block_sockets(monkeypatch)
+    result = CliRunner().invoke(app, ["run", "--mode", "replay", "--shard", "2/2", "--out", str(tmp_path),
+                                      "--only", "lifecycle.create.*"])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads((tmp_path / "report.json").read_bytes())
+    assert [c["id"] for c in report["cells"]] == ["reference-local-o4-mini-openai-replay"]
+    assert {r["verdict"] for c in report["cells"] for r in c["results"]} == {"passed"} and attempts == []

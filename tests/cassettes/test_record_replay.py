@@ -9,7 +9,7 @@ import httpx
 import pytest
 from casskit import block_sockets, run_with_cassettes, verdicts
 
-from conformance.cassettes import cell_folders, reference_replay_cells
+from conformance.cassettes import cell_folders
 from conformance.cassettes._scrub import RESOURCE_PLACEHOLDER, Scrubber
 from conformance.cassettes._transport import CassetteTransport
 from conformance.client import Secrets
@@ -18,7 +18,7 @@ from conformance.contract.stream import check_stream
 from conformance.contract.validate import ContractValidator
 from conformance.reference.config import ServerConfig
 from conformance.reference.server import start_server
-from conformance.run.embedded import embedded_targets
+from conformance.run.embedded import embedded_targets, reference_replay_cells
 
 SHIPPED = Path(__file__).resolve().parents[2] / "cassettes" / "reference" / "local"
 CHAINS = ["chaining.*", "streaming.*", "resume.*", "background.*", "mcp.*", "lifecycle.*", "errors.*"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from casskit import block_sockets, run_with_cassettes, verdicts
 
-from conformance.cassettes import reference_replay_cells
-from conformance.checks._check import info_of
+from conformance.checks import info_of
+from conformance.run.embedded import reference_replay_cells
 from conformance.run.runner import load_checks
 
 SHIPPED = Path(__file__).resolve().parents[2] / "cassettes" / "reference"

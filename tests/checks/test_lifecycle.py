@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks._check import info_of
+from conformance.checks import info_of
 from conformance.reference.violations import VIOLATIONS
 from conformance.run.runner import load_checks
 

@@ -12,7 +12,7 @@ import pytest
 from azure.core.credentials import AccessToken
 from clientkit import KEY, Script, client, json_response
 
-from conformance.checks._check import HarnessError
+from conformance.checks import HarnessError
 from conformance.client import ApiKeyAuth, BearerAuth, CredentialError, EntraAuth, Target
 
 

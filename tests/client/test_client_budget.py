@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from clientkit import Script, client, json_response
 
-from conformance.checks._check import HarnessError
+from conformance.checks import HarnessError
 from conformance.client import Budget, BudgetExhausted
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from clientkit import KEY, Script, client, json_response
 
-from conformance.checks._check import HarnessError
+from conformance.checks import HarnessError
 from conformance.client import RateLimited, RetryPolicy, TargetUnreachable
 from conformance.client._retry import retry_after
 

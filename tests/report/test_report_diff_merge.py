@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conformance.cli import app
 from conformance.report.diff import diff_reports
+from conformance.report.json import read_json, to_dict
 from conformance.report.merge import MergeError, merge_reports
 from conformance.report.model import CellResult, Report, Verdict
 from conformance.run.launch import write_file
@@ -84,3 +85,67 @@ def test_merge_joins_shards_and_refuses_overlaps_and_other_versions(tmp_path: Pa
     result = CliRunner().invoke(app, ["report", "merge", *paths, "-o", str(tmp_path / "m.json")])
     assert result.exit_code == 2 and result.output == "error: reports from different tool versions: 0.1.0, 0.2.0\n"
     assert not (tmp_path / "m.json").exists()
+
+
+def _with_identity(report: Report, index: int, **changes: str) -> Report:
+    changed = copy.deepcopy(report)
+    changed.cells[index].identity.update(changes)
+    return changed
+
+
+def test_diff_matches_cells_on_their_whole_identity_not_on_their_ids():
+    renamed = _with_identity(_planted(), 0, id="azure-swedencentral-gpt4o-azure-v1-swc.openai.azure.com")
+    found = diff_reports(small_report(), renamed)  # the same cell under a new id: still compared
+    assert [(c.cell, c.check) for c in found.regressions] == [
+        ("azure-swedencentral-gpt4o-azure-v1-swc.openai.azure.com", "lifecycle.create.returns_response")
+    ]
+    assert (found.new_cells, found.removed_cells) == ([], [])
+    other_model = _with_identity(_planted(), 0, model="gpt-4o-mini")  # the same id, another cell
+    found = diff_reports(small_report(), other_model)
+    assert found.regressions == []
+    assert found.new_cells == found.removed_cells == ["azure-swedencentral-gpt4o-azure-v1"]
+    moved = _with_identity(small_report(), 0, endpoint="127.0.0.1:4001")
+    again = _with_identity(_planted(), 0, endpoint="127.0.0.1:4999")  # a local server: a new port each run
+    assert len(diff_reports(moved, again).regressions) == 1
+
+
+def test_merge_tells_cells_apart_by_their_whole_identity():
+    report = small_report()
+    first, second = copy.deepcopy(report), copy.deepcopy(report)
+    first.cells, second.cells = report.cells[:1], report.cells[:1]
+    second = _with_identity(second, 0, profile="open-responses")  # the same id, another cell
+    assert len(merge_reports([first, second]).cells) == 2
+    renamed = _with_identity(first, 0, id="another-id")  # the same cell under another id
+    with pytest.raises(MergeError, match="cell another-id is in more than one report"):
+        merge_reports([first, renamed])
+
+
+def _format_1(report: Report) -> bytes:
+    """The report as format 1 wrote it: each result's evidence inline, no checks catalogue."""
+    document = to_dict(report)
+    evidence = document.pop("evidence")
+    del document["checks"]
+    document["format_version"] = "1"
+    for cell in document["cells"]:
+        for result in cell["results"]:
+            result["evidence"] = [] if result["evidence"] is None else evidence[result["evidence"]]
+    return orjson.dumps(document)
+
+
+def test_the_report_commands_read_a_format_1_report(tmp_path: Path):
+    old = tmp_path / "old.json"
+    old.write_bytes(_format_1(small_report()))
+    read = read_json(old)
+    assert read.cells == small_report().cells and read.checks == {}
+    new = _save(_planted(), tmp_path / "new.json")
+    result = CliRunner().invoke(app, ["report", "diff", str(old), new])
+    assert result.exit_code == 1 and "1 regression(s), 0 fix(es), 0 other change(s)" in result.stdout
+    merged = tmp_path / "merged.json"
+    first = tmp_path / "first.json"
+    first.write_bytes(_format_1(dataclasses.replace(small_report(), cells=small_report().cells[:1])))
+    second = _save(dataclasses.replace(small_report(), cells=small_report().cells[1:]), tmp_path / "second.json")
+    result = CliRunner().invoke(app, ["report", "merge", str(first), second, "-o", str(merged)])
+    assert result.exit_code == 0, result.output
+    assert read_json(merged).cells == small_report().cells
+    rendered = CliRunner().invoke(app, ["report", "render", str(old), "--format", "md", "-o", str(tmp_path / "r.md")])
+    assert rendered.exit_code == 0, rendered.output

@@ -17,7 +17,7 @@ from conformance.report.json import read_json
 from conformance.report.model import Report
 from conformance.report.schema import report_errors
 from conformance.run.embedded import REFERENCE_CAPABILITIES, REFERENCE_MODEL
-from conformance.run.launch import shard
+from conformance.run.options import shard
 
 KEY = "shard-test-key-0042"
 ONLY = ["lifecycle.create.returns_response", "errors.auth.missing_key"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from suitekit import FakeServer
 
-from conformance.checks import _check
+from conformance.checks import CheckInfo
 
 
 @pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, _check.CheckInfo]:
+def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, CheckInfo]:
     """A fresh, empty check registry, so fake checks do not pollute the real one."""
-    fresh: dict[str, _check.CheckInfo] = {}
-    monkeypatch.setattr(_check, "REGISTRY", fresh)
+    fresh: dict[str, CheckInfo] = {}
+    monkeypatch.setattr("conformance.checks._check.REGISTRY", fresh)  # the registry ``check`` writes to
     return fresh
 
 

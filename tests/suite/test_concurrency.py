@@ -13,7 +13,7 @@ from collections import Counter
 
 from suitekit import FakeServer, make_cell
 
-from conformance.checks._check import check
+from conformance.checks import check
 from conformance.client import Budget
 from conformance.report.model import Verdict
 from conformance.run.runner import DEFAULT_CONCURRENCY, _Gate, run_suite

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conformance.checks._check import Tier
+from conformance.checks import Tier
 from conformance.matrix import target_cell
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import parse_fault

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.checks._check import CAPABILITIES
+from conformance.capabilities import CAPABILITIES
 from conformance.matrix import Cell, MatrixError, capability_table, load_matrix, target_cell
 
 ENV = {"KEY_SWC": "swc-secret-1234", "KEY_EUS": "eus-secret-5678", "OPENAI_TOKEN": "sk-openai-9999",

@@ -6,11 +6,19 @@ import dataclasses
 
 from suitekit import make_cell
 
-from conformance.checks._check import CheckInfo, ContractViolation, NonStrict, Tier
+from conformance.checks import CheckInfo, ContractViolation, NonStrict, Tier
+from conformance.client import BudgetExhausted
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
 from conformance.report.model import Verdict
-from conformance.run.outcome import KnownIssue, applicability, classify, load_known_issues, one_line
+from conformance.run.outcome import (
+    KnownIssue,
+    applicability,
+    load_known_issues,
+    one_line,
+    stop_reason,
+    verdict_of,
+)
 
 INFO = CheckInfo("images.generate.basic", Level.MUST, "s", "spec", frozenset({"image_generation"}), None,
                  Tier.core, "0.1.0", "m.f")
@@ -28,17 +36,28 @@ def test_applicability_is_profile_then_capabilities_then_what_was_given():
     assert applicability(MCP, dataclasses.replace(azure, mcp_url="https://mcp.example/mcp")) is None
 
 
-def test_classify_maps_each_outcome():
+def test_verdict_of_maps_each_outcome():
     cell = make_cell()
-    assert classify(None, INFO, cell).verdict is Verdict.passed
+    assert verdict_of(None, INFO, cell).verdict is Verdict.passed
     violation = Violation("schema.strict", "undeclared")
-    assert classify(None, INFO, cell, [violation]).verdict is Verdict.non_strict
-    assert classify(NonStrict([violation]), INFO, cell).verdict is Verdict.non_strict
-    assert classify(ContractViolation("bad"), INFO, cell).verdict is Verdict.failed
-    assert classify(RuntimeError(), INFO, cell).reason == "RuntimeError"
+    assert verdict_of(None, INFO, cell, [violation]).verdict is Verdict.non_strict
+    assert verdict_of(NonStrict([violation]), INFO, cell).verdict is Verdict.non_strict
+    assert verdict_of(ContractViolation("bad"), INFO, cell).verdict is Verdict.failed
+    assert verdict_of(RuntimeError(), INFO, cell).reason == "RuntimeError"
     issue = KnownIssue(("images.*",), ("openai",), "gap", "https://x")
-    assert classify(ContractViolation("bad"), INFO, cell, known_issues=[issue]).verdict is Verdict.known_issue
-    assert classify(ContractViolation("bad"), INFO, make_cell(profile="azure"), known_issues=[issue]).verdict is Verdict.failed
+    assert verdict_of(ContractViolation("bad"), INFO, cell, known_issues=[issue]).verdict is Verdict.known_issue
+    assert verdict_of(ContractViolation("bad"), INFO, make_cell(profile="azure"), known_issues=[issue]).verdict is Verdict.failed
+
+
+def test_what_stops_the_run_is_an_error_verdict_and_a_reason_to_stop():
+    cell = make_cell()
+    spent = verdict_of(BudgetExhausted("20 requests"), INFO, cell)
+    assert (spent.verdict, spent.reason) == (Verdict.error, "budget spent: 20 requests")
+    assert verdict_of(KeyboardInterrupt(), INFO, cell).reason == "interrupted (Ctrl-C)"
+    assert verdict_of(SystemExit(3), INFO, cell).reason == "SystemExit raised by the check"
+    assert [stop_reason(e) for e in (BudgetExhausted(), KeyboardInterrupt(), SystemExit(), None)] == [
+        "budget spent", "interrupted (Ctrl-C)", None, None,
+    ]
 
 
 def test_the_builtin_known_issues_are_azure_gaps_with_links():

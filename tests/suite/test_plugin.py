@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 pytest_plugins = ["pytester"]
 
 CHECKS = '''
-from conformance.checks._check import ContractViolation, NonStrict, NotApplicable, TargetUnreachable, check
+from conformance.checks import ContractViolation, NonStrict, NotApplicable, TargetUnreachable, check
 from conformance.contract.violations import Violation
 
 
@@ -92,3 +93,64 @@ def test_a_bad_matrix_file_is_a_usage_error(pytester: pytest.Pytester):
 def test_options_are_in_one_group(pytester: pytest.Pytester):
     result = pytester.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["*Responses API conformance checks*", "*--rc-endpoint*", "*--rc-mcp-url*"])
+
+
+RUN_TIME_OVERRIDE = '''
+import dataclasses
+
+import orjson
+import pytest
+
+
+@pytest.fixture(scope="session")
+def conformance_options(conformance_options):
+    return dataclasses.replace(conformance_options, out=conformance_options.out / "elsewhere", fail_on="never",
+                               sdk="my-sdk 1.2")
+'''
+
+
+def test_the_report_is_written_and_fail_on_sets_the_exit_status(pytester: pytest.Pytester):
+    pytester.makepyfile(test_checks=CHECKS)
+    failing = pytester.runpytest_subprocess("--rc-out", "out", "-k", "fails or create")
+    failing.assert_outcomes(passed=2, failed=2)
+    assert failing.ret == pytest.ExitCode.TESTS_FAILED
+    report = orjson.loads((pytester.path / "out" / "report.json").read_bytes())
+    assert {r["check"]: r["verdict"] for r in report["cells"][0]["results"]} == {
+        "plugin.create": "passed", "plugin.fails": "failed",
+    }
+    assert report["command"][0] == "pytest" and report["partial"] is False
+    tolerated = pytester.runpytest_subprocess("--rc-out", "out", "-k", "fails", "--rc-fail-on", "never")
+    tolerated.assert_outcomes(failed=2)
+    assert tolerated.ret == pytest.ExitCode.OK
+
+
+def test_a_conftest_overrides_the_options_that_steer_only_the_run(pytester: pytest.Pytester):
+    pytester.makepyfile(test_checks=CHECKS)
+    pytester.makeconftest(RUN_TIME_OVERRIDE)
+    result = pytester.runpytest_subprocess("--rc-out", "out", "-k", "fails or create")
+    result.assert_outcomes(passed=2, failed=2)
+    assert result.ret == pytest.ExitCode.OK
+    report = orjson.loads((pytester.path / "out" / "elsewhere" / "report.json").read_bytes())
+    assert {cell["sdk"] for cell in report["cells"]} == {"my-sdk 1.2"}
+
+
+def test_a_conftest_cannot_change_the_cells(pytester: pytest.Pytester):
+    pytester.makepyfile(test_checks=CHECKS)
+    pytester.makeconftest(RUN_TIME_OVERRIDE.replace('sdk="my-sdk 1.2"', 'profile="azure"'))
+    result = pytester.runpytest_subprocess("-k", "create")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "conformance_options changes --rc-profile" in result.stdout.str() + result.stderr.str()
+
+
+def test_checks_from_a_module_are_collected_and_run(pytester: pytest.Pytester):
+    pytester.makepyfile(my_checks=(
+        "from conformance.checks import check\n\n\n"
+        "@check('mine.hello', spec='t')\n"
+        "def test_hello(cell):\n"
+        "    '''Mine.'''\n"
+    ))
+    result = pytester.runpytest_subprocess("--rc-checks-from", "my_checks", "--rc-only", "mine.*", "-v")
+    result.assert_outcomes(passed=2)
+    missing = pytester.runpytest_subprocess("--rc-checks-from", "no_such_module")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+    assert "no module named 'no_such_module'" in missing.stderr.str()

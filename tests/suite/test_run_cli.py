@@ -10,14 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 import conformance.checks
-from conformance.checks._check import ContractViolation, check
+from conformance.checks import ContractViolation, check
 from conformance.cli import app
 from conformance.contract.rules import Level
 from conformance.run import runner as runner_module
 
 cli = CliRunner()
 ENV_VARS = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "OPENAI_API_KEY", "OPENAI_API_VERSION",
-            "RC_CONFIG", "RC_TIER", "RC_OUT", "RC_JOBS", "RC_MCP_URL")
+            "RC_CONFIG", "RC_TIER", "RC_OUT", "RC_JOBS", "RC_MCP_URL", "RC_CONCURRENCY", "RC_MODE", "RC_CASSETTES")
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def _clean_env(monkeypatch):
 
 
 def _use(monkeypatch, *checks):
-    monkeypatch.setattr(runner_module, "load_checks", lambda: list(checks))
+    monkeypatch.setattr(runner_module, "load_checks", lambda extra=(): list(checks))
 
 
 def _fake(registry, *, fail_level: Level | None = None):
@@ -173,3 +173,24 @@ def test_sigint_stops_the_run_cleans_up_and_writes_a_partial_report(tmp_path):
     assert document["partial"] is True and document["partial_reason"] == "interrupted (Ctrl-C)"
     assert document["cleanup_failures"] == []
     assert "Traceback" not in err and "partial report" in out
+
+
+def test_checks_from_a_module_join_the_run(monkeypatch, tmp_path):
+    from conformance.checks import _check
+    from conformance.run.runner import load_checks
+
+    load_checks()  # the suite's modules register in the real registry, which the copy below starts from
+    monkeypatch.setattr(_check, "REGISTRY", dict(_check.REGISTRY))
+    (tmp_path / "rc_user_checks.py").write_text(
+        "from conformance.checks import check\n\n\n"
+        "@check('mine.hello', spec='t')\n"
+        "def hello(cell):\n"
+        "    '''Mine.'''\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = cli.invoke(app, ["run", "--checks-from", "rc_user_checks", "--only", "mine.*", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    document = orjson.loads((tmp_path / "o" / "report.json").read_bytes())
+    assert [[r["check"] for r in c["results"]] for c in document["cells"]] == [["mine.hello"], ["mine.hello"]]
+    missing = cli.invoke(app, ["run", "--checks-from", "no_such_module_rc", "--out", str(tmp_path / "o")])
+    assert missing.exit_code == 2 and "no module named 'no_such_module_rc'" in missing.output

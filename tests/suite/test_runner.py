@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from suitekit import SECRET, FakeServer, make_cell
 
-from conformance.checks._check import (
+from conformance.checks import (
     ContractViolation,
     HarnessError,
     NonStrict,
