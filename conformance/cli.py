@@ -10,6 +10,7 @@ import orjson
 import typer
 
 from conformance.__about__ import __version__
+from conformance._cli_servers import selftest, serve
 
 if TYPE_CHECKING:
     from conformance.report.model import Report
@@ -119,111 +120,7 @@ def checks(
     typer.echo(f"{len(rules)} rules")
 
 
-class Flavor(str, Enum):
-    openai = "openai"
-    azure = "azure"
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.", envvar="RC_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.", envvar="RC_PORT")] = 0,
-    flavor: Annotated[Flavor, typer.Option(help="Behave like OpenAI or like Azure OpenAI.", envvar="RC_FLAVOR")] = Flavor.openai,
-    api_key: Annotated[
-        str | None, typer.Option("--api-key", help="The key clients must send (random if not given).", envvar="RC_API_KEY")
-    ] = None,
-    db: Annotated[str, typer.Option(help="SQLite file for stored state, or :memory:.", envvar="RC_DB")] = "reference.sqlite3",
-    think_time: Annotated[float, typer.Option(help="Seconds a background response takes.")] = 1.0,
-    fault: Annotated[
-        list[str] | None, typer.Option("--fault", help="A fault to inject, e.g. rate-limit=0.1 (repeatable).")
-    ] = None,
-    from_cassettes: Annotated[
-        str | None, typer.Option("--from-cassettes", help="Answer from the cassettes in this folder instead.")
-    ] = None,
-    violate: Annotated[
-        list[str] | None, typer.Option("--violate", help="A contract violation to commit (repeatable; see selftest).")
-    ] = None,
-    proxy_to: Annotated[
-        str | None, typer.Option("--proxy-to", help="Forward to this server (base URL) instead, committing --violate.")
-    ] = None,
-) -> None:
-    """Serve the reference implementation of the Responses API (the embedded default target), or recorded cassettes."""
-    from conformance.reference.violations import unknown_violations
-
-    unknown = unknown_violations(violate or [])
-    if unknown:
-        typer.echo(f"error: unknown violation(s): {', '.join(unknown)} (see `responses-conformance selftest`)", err=True)
-        raise typer.Exit(2)
-    if from_cassettes is not None and (violate or proxy_to):
-        typer.echo("error: --from-cassettes serves recordings as they are: no --violate or --proxy-to", err=True)
-        raise typer.Exit(2)
-    if from_cassettes is not None:
-        _serve_cassettes(from_cassettes, host, port)
-        return
-    if proxy_to is not None:
-        _serve_proxy(proxy_to, violate or [], host, port)
-        return
-    from conformance.reference.config import ServerConfig, new_api_key
-    from conformance.reference.faults import parse_fault
-    from conformance.reference.server import serve_forever
-
-    try:
-        faults = [parse_fault(spec) for spec in fault or []]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--fault") from None
-    key = api_key or new_api_key()
-    config = ServerConfig(
-        flavor=flavor.value, api_key=key, db=db, think_time=think_time, faults=faults, violations=tuple(violate or ())
-    )
-
-    def announce(url: str) -> None:
-        typer.echo(f"reference server ({flavor.value} flavour) listening on {url}")
-        typer.echo(f"  OpenAI style: {url}/v1   Azure v1: {url}/openai/v1/?api-version=preview")
-        typer.echo(f"  API key: {key}")
-        typer.echo(f"  database: {db}")
-        if violate:
-            typer.echo(f"  committing: {', '.join(violate)}")
-
-    serve_forever(config, host, port, announce)
-
-
-def _serve_proxy(upstream: str, violations: list[str], host: str, port: int) -> None:
-    import httpx
-
-    from conformance.reference.violations.proxy import proxy_app, serve_proxy
-
-    try:
-        url: httpx.URL | None = httpx.URL(upstream)
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        typer.echo(f"error: --proxy-to {upstream}: not an http(s) URL", err=True)
-        raise typer.Exit(2)
-
-    def announce(base: str) -> None:
-        typer.echo(f"proxy to {upstream} committing {', '.join(violations) or 'no violation'} listening on {base}")
-
-    serve_proxy(proxy_app(upstream, violations), host, port, announce)
-
-
-def _serve_cassettes(folder: str, host: str, port: int) -> None:
-    from pathlib import Path
-
-    from conformance.cassettes.serve import Recordings, serve_cassettes
-
-    if not Path(folder).is_dir():
-        typer.echo(f"error: {folder}: not a folder of cassettes", err=True)
-        raise typer.Exit(2)
-    recordings = Recordings(Path(folder))
-    for error in recordings.errors:
-        typer.echo(f"error: {error}", err=True)
-    if recordings.errors:
-        raise typer.Exit(2)
-
-    def announce(url: str) -> None:
-        typer.echo(f"serving {recordings.count} recorded interaction(s) from {folder} on {url}")
-
-    serve_cassettes(recordings, host, port, announce)
+app.command()(serve)
 
 
 class ApiStyle(str, Enum):
@@ -471,39 +368,7 @@ def merge(
     typer.echo(f"merged {len(paths)} report(s), {len(merged.cells)} cell(s): {output}")
 
 
-@app.command()
-def selftest(
-    only: Annotated[list[str] | None, typer.Option("--only", help="Only this violation (repeatable; default: all).")] = None,
-    out: Annotated[str, typer.Option(help="Folder for selftest.json and selftest.md.")] = "reports/selftest",
-    jobs: Annotated[int, typer.Option(help="Reference servers judged concurrently.", min=1, envvar="RC_JOBS")] = 4,
-) -> None:
-    """Prove the suite catches each contract violation of the reference server and passes the faithful one."""
-    from pathlib import Path
-
-    from rich.console import Console
-
-    from conformance.reference.violations import unknown_violations
-    from conformance.selftest import MutantResult, print_table, run_selftest, write_selftest
-
-    unknown = unknown_violations(only or [])
-    if unknown:
-        typer.echo(f"error: unknown violation(s): {', '.join(unknown)}", err=True)
-        raise typer.Exit(2)
-    done: list[str] = []
-
-    def progress(mutant: MutantResult) -> None:
-        done.append(mutant.name)
-        typer.echo(f"[{len(done)}] {mutant.name}: {'caught' if mutant.caught else 'SURVIVED'}", err=True)
-
-    result = run_selftest(only or [], jobs=jobs, progress=progress)
-    print_table(result, Console())
-    try:
-        paths = write_selftest(result, Path(out))
-    except OSError as exc:
-        typer.echo(f"error: {out}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"wrote {', '.join(map(str, paths))}")
-    raise typer.Exit(0 if result.ok else 1)
+app.command()(selftest)
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ def new_api_key() -> str:
 
 @dataclass
 class ServerConfig:
-    """Everything the app factory needs: flavour, auth, storage, timing, faults, violations and MCP settings."""
+    """Everything the app factory needs: flavour, auth, storage, timing, faults, violations, legal variations
+    and MCP settings."""
 
     flavor: Flavor = "openai"
     api_key: str = field(default_factory=new_api_key)
@@ -28,6 +29,7 @@ class ServerConfig:
     keepalive_every: int = 40
     faults: list[Fault] = field(default_factory=list)
     violations: tuple[str, ...] = ()
+    variations: tuple[str, ...] = ()
     secret: str = "responses-conformance-reference"
     max_body_bytes: int = 64 * 1024 * 1024
     mcp_timeout: float = 10.0
