@@ -45,7 +45,7 @@ class EmbeddedRun:
 def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> Iterator[EmbeddedRun]:
     """Start the reference servers and the MCP server on free loopback ports; stop them on exit."""
     with ExitStack() as stack:
-        stack.enter_context(_quiet("asyncio"))  # a client that stops reading a stream is no news here
+        stack.enter_context(quiet_logger("asyncio"))  # a client that stops reading a stream is no news here
         token = "mcp-" + secrets.token_urlsafe(18)
         mcp = start_mcp_server(require_header=("Authorization", f"Bearer {token}"))
         stack.callback(mcp.stop)
@@ -82,7 +82,7 @@ def reference_cell(flavor: str, url: str, key: str, mcp_url: str, mcp_token: str
 
 
 @contextmanager
-def _quiet(logger: str) -> Iterator[None]:
+def quiet_logger(logger: str) -> Iterator[None]:
     """Only errors from ``logger`` while the embedded servers run."""
     log = logging.getLogger(logger)
     level = log.level
