@@ -87,7 +87,7 @@ class VariationResult:
         for flavor, by_check in sorted(self.verdicts.items()):
             for check, verdict in sorted(by_check.items()):
                 before = self.faithful.get(flavor, {}).get(check, "not judged")
-                same = {before, verdict} <= _PASSING if self.strict_differs else before == verdict
+                same = before == verdict or (self.strict_differs and {before, verdict} <= _PASSING)
                 if not same:
                     reason = self.reasons.get(flavor, {}).get(check)
                     out.append(
@@ -192,10 +192,11 @@ def _faithful(only: Sequence[str]) -> FaithfulResult:
     return FaithfulResult(checks, dict(sorted(counts.items())), failed, _verdicts(report))
 
 
-def _varied(name: str, only: Sequence[str]) -> tuple[Verdicts, Verdicts]:
-    """The verdicts and reasons of ``only`` (else the variation's own checks) against servers showing it."""
+def _varied(name: str, every_check: bool) -> tuple[Verdicts, Verdicts]:
+    """The verdicts and reasons of the checks the variation can affect (of every check) against servers
+    showing it."""
     found = VARIATIONS[name]
-    report = _run(found.flavors, only or found.affects, variations=(name,))
+    report = _run(found.flavors, () if every_check else found.affects, variations=(name,))
     return _verdicts(report), _verdicts(report, reasons=True)
 
 
@@ -250,7 +251,7 @@ def run_selftest(
         pending: dict[Future[Any], tuple[str, str]] = {
             pool.submit(_mutant, n): ("violation", n) for n in mutants
         }
-        pending.update({pool.submit(_varied, n, only if sweep else ()): ("variation", n) for n in varied})
+        pending.update({pool.submit(_varied, n, sweep): ("variation", n) for n in varied})
         results: list[Result] = []
         waiting: list[tuple[str, tuple[Verdicts, Verdicts]]] = []
         for done in as_completed([*pending, faithful_run]):

@@ -18,7 +18,7 @@ from conformance.reference.variations._base import (
     ENCODING,
     FRAMING,
     LINE_ENDS,
-    is_api,
+    route_of,
     variation,
 )
 from conformance.reference.variations._rewrite import Call, Rewrite, parse_block, read_body, replay
@@ -150,8 +150,8 @@ variation(
 
 
 class _RetryAfterOnce:
-    """Answers 429 with ``Retry-After`` the first time each distinct request (method, path, query, body) is
-    seen; its retry, and any identical request after it (a concurrent twin, a later poll), go through."""
+    """Answers 429 with ``Retry-After`` the first time each distinct create (its path, query and body) is
+    seen; its retry, and any identical create after it (a concurrent twin), go through."""
 
     HEADERS = {"Retry-After": "1", "retry-after-ms": "20"}
 
@@ -160,7 +160,7 @@ class _RetryAfterOnce:
         self.told: set[bytes] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_api(scope["path"]):
+        if scope["type"] != "http" or scope["method"] != "POST" or route_of(scope["path"]) != "/responses":
             await self.app(scope, receive, send)
             return
         raw = await read_body(receive)
@@ -184,12 +184,12 @@ class _RetryAfterOnce:
 
 variation(
     "rate-limit-retry-after",
-    "A request is answered 429 with Retry-After (and retry-after-ms) the first time it is sent; the retry "
-    "succeeds.",
+    "A create is answered 429 with Retry-After (and retry-after-ms) the first time it is sent, as token rate "
+    "limits answer; the client's retry succeeds.",
     source="openai-openapi.yaml createResponse (429 TooManyRequests); Azure answers 429 with Retry-After "
     "(https://github.com/icereed/paperless-gpt/issues/814); retry-after-ms as Azure SDKs read it "
     "(@azure/core-rest-pipeline throttlingRetryStrategy)",
-    affects=JSON_ANSWERS,
+    affects=(*JSON_ANSWERS, "background.*", "streaming.text.*"),
     wrap=_RetryAfterOnce,
     layer=ADMISSION,
 )
