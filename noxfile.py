@@ -55,9 +55,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def selftest(session: nox.Session) -> None:
-    """Every violation against its own reference server, and the faithful run; writes reports/selftest/."""
+    """Every violation against its own reference server, every legal variation against every check (the
+    sweep), and the faithful run; writes reports/selftest/."""
     session.install("-e", ".")
-    session.run("responses-conformance", "selftest", "--out", "reports/selftest", *session.posargs)
+    session.run("responses-conformance", "selftest", "--sweep", "--out", "reports/selftest", *session.posargs)
 
 
 @nox.session
