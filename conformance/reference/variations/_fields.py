@@ -86,15 +86,17 @@ def _obfuscated(call: Call, event: Event) -> list[Event]:
     delta = event.get("delta")
     if not str(event.get("type", "")).endswith(".delta") or not isinstance(delta, str):
         return [event]
-    pad = "".join(secrets.choice(_ALPHABET) for _ in range(16 - len(delta) % 16))
+    pad = "".join(secrets.choice(_ALPHABET) for _ in range(-len(delta) % 16))  # empty at a multiple of 16
     return [{**event, "obfuscation": pad}]
 
 
 variation(
     "obfuscation",
-    "Every `*.delta` event carries random `obfuscation` padding (delta and padding a multiple of 16 long).",
+    "Every `*.delta` event carries random `obfuscation` padding: delta and padding together a multiple of "
+    "16 characters long (an empty string when the delta already is).",
     source="recording openllmetry__test_responses.test_responses_streaming__1 (OpenAI: 'Once' + 12 "
-    "characters, ' upon' + 11, ...); 173 OpenAI and 46 Azure streams of the recordings carry it "
+    "characters, ' upon' + 11, ...); 17783 of the 17793 recorded OpenAI deltas are so padded (a 16-character "
+    "delta with an empty string); 173 OpenAI and 46 Azure recorded streams carry it "
     "(vercel-ai__azure-code-interpreter-tool.1.chunks__1)",
     affects=("streaming.*", "resume.*", "functions.stream.*", "chaining.read_after_write.*"),
     wrap=lambda app: Rewrite(app, on_block=events(_obfuscated)),
@@ -111,8 +113,8 @@ def _billed(call: Call, status: int, value: Any) -> tuple[int, Any]:
 variation(
     "billing",
     'JSON Response bodies carry `billing: {"payer": "developer"}`; stream events never do.',
-    source="OpenAI adds billing to 539 of its 671 JSON Response bodies of the recordings and to none of its "
-    "stream events (openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync; "
+    source="OpenAI adds billing to 539 of its 670 recorded JSON Response bodies and to none of its stream "
+    "events (openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync; "
     "pydantic-ai__test_tool_search.test_live_tool_search_handoff_anthropic_openai_anthropic__4)",
     affects=COMPARED,
     wrap=lambda app: Rewrite(app, on_json=_billed),
@@ -145,9 +147,10 @@ variation(
     "service-tier-once-terminal",
     "`service_tier` reads `auto` while a response is queued or in progress and `default` once it is "
     "terminal.",
-    source="recordings: between response.created and the terminal event of 195 of 214 OpenAI and 50 of 53 "
-    "Azure streams (openllmetry__test_responses.test_responses_streaming__1); from a queued background "
-    "create to its retrieve in pydantic-ai__test_openai_responses.test_background_mode_vcr",
+    source="recordings: response.created says auto and the terminal event default in 190 of the 209 OpenAI "
+    "and 44 of the 47 Azure streams that end (openllmetry__test_responses.test_responses_streaming__1); a "
+    "queued background create, then its retrieve (pydantic-ai__test_openai_responses."
+    "test_background_mode_with_tool_vcr__1, __2)",
     affects=(*COMPARED, "streaming.*"),
     wrap=lambda app: Rewrite(
         app,
@@ -168,8 +171,8 @@ variation(
     "completed-at-once-terminal",
     "`completed_at` is null until a response completes, then set (the same in every copy of the response).",
     source="recordings: 371 completed OpenAI JSON bodies and 115 completed streams carry it, null before "
-    "(pydantic-ai__test_openai_responses.test_openai_responses_model_retry, mirascope "
-    "test_structured_output_with_tools.openai_gpt_5_mini.async_stream__1)",
+    "(pydantic-ai__test_openai_responses.test_openai_responses_model_retry, "
+    "mirascope__test_structured_output_with_tools.openai_gpt_5_mini.async_stream__1)",
     affects=(*COMPARED, "streaming.*"),
     wrap=lambda app: Rewrite(
         app,
