@@ -120,6 +120,8 @@ variation(
     wrap=lambda app: Rewrite(app, on_json=_billed),
     layer=PAYLOAD,
     flavors=("openai",),
+    pending="streaming.retrieve.equals_streamed compares every top-level key, billing too; it is to compare "
+    "only what the contract fixes (issue 21, item 3)",
 )
 
 
