@@ -25,8 +25,7 @@ class ServerConfig:
     api_key: str = field(default_factory=new_api_key)
     db: str = ":memory:"
     think_time: float = 1.0
-    keepalive_interval: float = 0.5
-    keepalive_every: int = 40
+    keepalive_interval: float = 0.5  # idle seconds between keepalives, when the keepalive fault is on
     faults: list[Fault] = field(default_factory=list)
     violations: tuple[str, ...] = ()
     variations: tuple[str, ...] = ()
