@@ -17,7 +17,9 @@ from conformance.contract.exchange import Exchange, Session
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT.parent / "shared" / "reference" / "recordings"
-needs_recordings = pytest.mark.skipif(not RECORDINGS.is_dir(), reason=f"the shared recordings are not at {RECORDINGS}")
+needs_recordings = pytest.mark.skipif(
+    not RECORDINGS.is_dir(), reason=f"the shared recordings are not at {RECORDINGS}"
+)
 
 sys.path.insert(0, str(ROOT / "tests" / "recordings"))
 from sessions import exchanges_of  # noqa: E402
@@ -38,5 +40,6 @@ def recorded_session(*names: str) -> Session:
     """A session of the named recording files, in the order given, judged against their provider's profile."""
     profiles = {recording(name)["provider"] for name in names}
     assert len(profiles) == 1, profiles
-    return Session.of(names[0].rsplit("__", 1)[0], [x for name in names for x in recorded_exchanges(name)],
-                      profiles.pop())
+    return Session.of(
+        names[0].rsplit("__", 1)[0], [x for name in names for x in recorded_exchanges(name)], profiles.pop()
+    )

@@ -13,28 +13,41 @@ from sessions import RECORDINGS, load_sessions
 from conformance.contract.exchange import Exchange, Session
 from conformance.contract.exchange_rules import Outcome, judge
 
-pytestmark = pytest.mark.skipif(not RECORDINGS.is_dir(), reason=f"the shared recordings are not at {RECORDINGS}")
+pytestmark = pytest.mark.skipif(
+    not RECORDINGS.is_dir(), reason=f"the shared recordings are not at {RECORDINGS}"
+)
 
 REAL = [
     ("exchange.stream.conforms", "otel-python-contrib__test_responses_retrieve_stream_existing_response"),
-    ("exchange.stream.conforms", "pydantic-ai__test_openai_responses.test_openai_responses_model_mcp_list_tools_"
-                                 "stream_backfills_missing_results"),
+    (
+        "exchange.stream.conforms",
+        "pydantic-ai__test_openai_responses.test_openai_responses_model_mcp_list_tools_"
+        "stream_backfills_missing_results",
+    ),
     ("exchange.body.conforms", "openai-dotnet__ResponsesTests.CanDeleteResponse.vb3b4bbb"),
     ("exchange.error.envelope", "azure-sdk-assets__ResponsesTests.WebSearchNotSupported"),
     ("exchange.not_found.status", "azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"),
     ("exchange.retrieve.equals_create", "openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync"),
-    ("exchange.retrieve.equals_create", "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr"),
+    (
+        "exchange.retrieve.equals_create",
+        "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr",
+    ),
     ("exchange.delete.acknowledged", "azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"),
     ("exchange.delete.then_not_found", "openai-dotnet__ResponsesTests.CanDeleteResponse.vb3b4bbb"),
     ("exchange.cancel.background_only", "openai-dotnet__ResponsesTests.CanCancelBackgroundResponsesAsync"),
     ("exchange.cancel.cancelled", "openai-dotnet__ResponsesTests.CanCancelBackgroundResponses.vb3b4bbb"),
     ("exchange.input_items.page", "openai-dotnet__ResponseStoreTests.GetInputItemsCollectionPage.vb3b4bbb"),
     ("exchange.input_items.own_input", "openai-dotnet__ResponsesTests.CustomToolCallWorksAsync"),
-    ("exchange.input_items.own_input",
-     "openai-dotnet__ResponsesTests.AllInstructionMethodsWork_DeveloperMessage.vb3b4bbb"),
+    (
+        "exchange.input_items.own_input",
+        "openai-dotnet__ResponsesTests.AllInstructionMethodsWork_DeveloperMessage.vb3b4bbb",
+    ),
     ("exchange.input_items.full_context", "openai-dotnet__ResponsesTests.CustomToolCallWorksAsync"),
     ("exchange.resume.continues", "openai-dotnet__ResponsesTests.CanUseStreamingBackgroundResponsesAsync"),
-    ("exchange.background.status_flow", "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr"),
+    (
+        "exchange.background.status_flow",
+        "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr",
+    ),
 ]
 
 
@@ -67,7 +80,8 @@ def test_the_recorded_sessions_fail_once_broken(recorded: dict[str, Session]) ->
     deleted = recorded["azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"]
     survived = _edit(deleted, 3, status=200, body=deleted.exchanges[1].body)
     assert {v.rule for o in judge(survived, ["exchange.delete.then_not_found"]) for v in o.violations} == {
-        "exchange.delete.then_not_found"}
+        "exchange.delete.then_not_found"
+    }
     background = recorded["openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync"]
     tail = copy.deepcopy(background.exchanges[2].events or [])
     tail.pop(10)
@@ -84,7 +98,11 @@ def test_a_chained_response_lists_the_whole_conversation_newest_first(recorded: 
     # openai-dotnet CustomToolCallWorksAsync__3: the tool output, the earlier tool call, the first user message.
     chained = recorded["openai-dotnet__ResponsesTests.CustomToolCallWorksAsync"]
     body = chained.exchanges[2].body
-    assert [item["type"] for item in body["data"]] == ["custom_tool_call_output", "custom_tool_call", "message"]
+    assert [item["type"] for item in body["data"]] == [
+        "custom_tool_call_output",
+        "custom_tool_call",
+        "message",
+    ]
     only_new = {**body, "data": body["data"][:1], "last_id": body["data"][0]["id"]}
     (outcome,) = judge(_edit(chained, 2, body=only_new), ["exchange.input_items.full_context"])
     assert [v.message for v in outcome.violations] == ["the list ends before the conversation does"]
@@ -93,15 +111,21 @@ def test_a_chained_response_lists_the_whole_conversation_newest_first(recorded: 
     assert [v.pointer for v in outcome.violations] == ["/2/body/data/1", "/2/body/data/2"]
 
 
-def test_a_second_cancel_may_differ_only_in_what_the_contract_leaves_open(recorded: dict[str, Session]) -> None:
+def test_a_second_cancel_may_differ_only_in_what_the_contract_leaves_open(
+    recorded: dict[str, Session],
+) -> None:
     # The real cancel of openai-dotnet CanCancelBackgroundResponses answers a queued response with status
     # cancelled; a second cancel answering the same object with billing and a resolved service_tier is idempotent.
     cancelled = recorded["openai-dotnet__ResponsesTests.CanCancelBackgroundResponses.vb3b4bbb"]
     (at,) = [i for i, x in enumerate(cancelled.exchanges) if x.kind == "cancel"]
     first = cancelled.exchanges[at]
     again = {**copy.deepcopy(first.body), "billing": {"payer": "developer"}, "service_tier": "default"}
-    (outcome,) = judge(_then(cancelled, dataclasses.replace(first, body=again)), ["exchange.cancel.idempotent"])
+    (outcome,) = judge(
+        _then(cancelled, dataclasses.replace(first, body=again)), ["exchange.cancel.idempotent"]
+    )
     assert outcome.ok, outcome
     finished = {**again, "status": "completed"}
-    (outcome,) = judge(_then(cancelled, dataclasses.replace(first, body=finished)), ["exchange.cancel.idempotent"])
+    (outcome,) = judge(
+        _then(cancelled, dataclasses.replace(first, body=finished)), ["exchange.cancel.idempotent"]
+    )
     assert [v.pointer for v in outcome.violations] == [f"/{len(cancelled.exchanges)}/body/status"]
