@@ -29,9 +29,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def recordings(session: nox.Session) -> None:
-    """Validate the shared real recordings (../shared/reference/recordings) against the schemas."""
+    """Validate the shared real recordings (../shared/reference/recordings) and calibrate the exchange rules."""
     session.install("-e", ".")
     session.run("python", ".ci/validate_recordings.py", *session.posargs)
+    session.run("python", ".ci/calibrate.py", *session.posargs)
 
 
 @nox.session
