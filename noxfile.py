@@ -29,9 +29,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def recordings(session: nox.Session) -> None:
-    """Validate the shared real recordings (../shared/reference/recordings) against the schemas."""
+    """Validate the shared real recordings (../shared/reference/recordings) and calibrate the exchange rules."""
     session.install("-e", ".")
     session.run("python", ".ci/validate_recordings.py", *session.posargs)
+    session.run("python", ".ci/calibrate.py", *session.posargs)
 
 
 @nox.session
@@ -55,9 +56,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def selftest(session: nox.Session) -> None:
-    """Every violation against its own reference server, and the faithful run; writes reports/selftest/."""
+    """Every violation against its own reference server, every legal variation against every check (the
+    sweep), and the faithful run; writes reports/selftest/."""
     session.install("-e", ".")
-    session.run("responses-conformance", "selftest", "--out", "reports/selftest", *session.posargs)
+    session.run("responses-conformance", "selftest", "--sweep", "--out", "reports/selftest", *session.posargs)
 
 
 @nox.session

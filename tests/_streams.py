@@ -13,7 +13,7 @@ from conformance.contract.grammar import StreamGrammar
 from conformance.contract.invariants import StreamInvariants
 from conformance.contract.violations import Violation
 
-RECORDINGS = Path("/work/shared/reference/recordings")
+RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "recordings"  # ../shared
 RESP = "resp_0001"
 RS, MSG, FC, CTC = "rs_0001", "msg_0001", "fc_0001", "ctc_0001"
 

@@ -89,6 +89,13 @@ def test_checks_lists_unique_rule_ids():
     assert len(ids) == len(set(ids))
     assert {"schema.required", "schema.type", "schema.enum"} <= set(ids)
     assert all(r["level"] in ("MUST", "SHOULD", "MAY") and r["sentence"] and r["spec"] for r in rules)
+    retired = {r["id"]: r for r in rules if r["area"] == "retired"}
+    assert retired["chaining.input_items.only_new_input"]["retired"] == "0.2.0"
+
+
+def test_checks_lists_the_retired_checks():
+    result = runner.invoke(app, ["checks"])
+    assert "retired check streaming.keepalive.absent (since 0.1.0, retired in 0.2.0" in result.output
 
 
 def test_run_help_names_the_default_target():

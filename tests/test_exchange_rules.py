@@ -1,13 +1,11 @@
-"""Exchange rules: each one fails on a small session that breaks it and passes on one that holds, and on the
-real recorded sessions that exercise it."""
+"""Exchange rules: each one fails on a small session that breaks it and passes on one that holds (the real
+recorded sessions that exercise them: tests/recordings/test_recorded_rules.py)."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from conformance.contract.exchange import Exchange, Session, route_of
 from conformance.contract.exchange_rules import Outcome, exchange_rules, judge
 from conformance.contract.rules import all_rules
 
-RECORDED = Path(__file__).resolve().parent / "recordings"
 RID = "resp_0001"
 MSG = "msg_0001"
 TEXT = ["Hello", ", ", "world"]
@@ -112,6 +109,10 @@ OTHER_USAGE = {"input_tokens": 5, "input_tokens_details": {"cached_tokens": 0}, 
                "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 5}
 TWO_NOTES: dict[str, Any] = {"input": [{"role": "user", "content": "First."}, {"role": "user", "content": "Second."}]}
 
+CHAINED = create(response(rid="resp_0002", previous_response_id=RID), previous_response_id=RID, input="Again.")
+CONVERSATION: dict[str, Any] = {**listed(("msg_b", "Again."), ("msg_in", "Say hello.")), "last_id": "msg_in"}
+CONVERSATION["data"].insert(1, {**response()["output"][0]})  # the previous response's answer, between the turns
+
 # (rule, a session that breaks it, a session that holds it)
 CASES: list[tuple[str, Build, Build]] = [
     ("exchange.stream.conforms",
@@ -179,6 +180,9 @@ CASES: list[tuple[str, Build, Build]] = [
                                             listed(("msg_a", "First."), ("msg_b", "Second.")))),
      lambda: session(create(**TWO_NOTES), x("GET", f"/responses/{RID}/input_items",
                                             listed(("msg_b", "Second."), ("msg_a", "First."))))),
+    ("exchange.input_items.full_context",
+     lambda: session(create(), CHAINED, x("GET", "/responses/resp_0002/input_items", listed(("msg_b", "Again.")))),
+     lambda: session(create(), CHAINED, x("GET", "/responses/resp_0002/input_items", CONVERSATION))),
     ("exchange.resume.continues",
      lambda: session(streamed(DONE_BACKGROUND, background=True),
                      resumed(DONE_BACKGROUND, 3, edit=lambda tail: tail[3].update(delta="!"))),
@@ -372,64 +376,3 @@ def test_session_links_exchanges_by_response_id() -> None:
 def test_an_unknown_rule_name_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown exchange rule"):
         judge(session(create()), ["exchange.nope"])
-
-
-# -- the real recorded sessions ------------------------------------------------------------------------------------
-
-REAL = [
-    ("exchange.stream.conforms", "otel-python-contrib__test_responses_retrieve_stream_existing_response"),
-    ("exchange.body.conforms", "openai-dotnet__ResponsesTests.CanDeleteResponse.vb3b4bbb"),
-    ("exchange.error.envelope", "azure-sdk-assets__ResponsesTests.WebSearchNotSupported"),
-    ("exchange.not_found.status", "azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"),
-    ("exchange.retrieve.equals_create", "openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync"),
-    ("exchange.retrieve.equals_create", "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr"),
-    ("exchange.delete.acknowledged", "azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"),
-    ("exchange.delete.then_not_found", "openai-dotnet__ResponsesTests.CanDeleteResponse.vb3b4bbb"),
-    ("exchange.cancel.background_only", "openai-dotnet__ResponsesTests.CanCancelBackgroundResponsesAsync"),
-    ("exchange.cancel.cancelled", "openai-dotnet__ResponsesTests.CanCancelBackgroundResponses.vb3b4bbb"),
-    ("exchange.input_items.page", "openai-dotnet__ResponseStoreTests.GetInputItemsCollectionPage.vb3b4bbb"),
-    ("exchange.input_items.own_input", "openai-dotnet__ResponsesTests.CustomToolCallWorksAsync"),
-    ("exchange.input_items.own_input",
-     "openai-dotnet__ResponsesTests.AllInstructionMethodsWork_DeveloperMessage.vb3b4bbb"),
-    ("exchange.resume.continues", "openai-dotnet__ResponsesTests.CanUseStreamingBackgroundResponsesAsync"),
-    ("exchange.background.status_flow", "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr"),
-]
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict[str, Session]:
-    sys.path.insert(0, str(RECORDED))
-    from sessions import RECORDINGS, load_sessions
-
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"the shared recordings are not at {RECORDINGS}")
-    return {r.session.name: r.session for r in load_sessions()}
-
-
-@pytest.mark.parametrize(("rule", "name"), REAL, ids=[f"{r}-{n.split('__')[1][:40]}" for r, n in REAL])
-def test_the_recorded_session_holds_the_rule(rule: str, name: str, recorded: dict[str, Session]) -> None:
-    found = outcomes(rule, recorded[name])
-    assert found and all(o.ok for o in found), found
-
-
-def _edit(built: Session, index: int, **fields: Any) -> Session:
-    exchanges = list(built.exchanges)
-    exchanges[index] = dataclasses.replace(exchanges[index], **fields)
-    return dataclasses.replace(built, exchanges=tuple(exchanges))
-
-
-def test_the_recorded_sessions_fail_once_broken(recorded: dict[str, Session]) -> None:
-    deleted = recorded["azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"]
-    survived = _edit(deleted, 3, status=200, body=deleted.exchanges[1].body)
-    assert {v.rule for o in judge(survived, ["exchange.delete.then_not_found"]) for v in o.violations} == {
-        "exchange.delete.then_not_found"}
-    background = recorded["openai-dotnet__ResponsesTests.CanStreamBackgroundResponsesAsync"]
-    tail = copy.deepcopy(background.exchanges[2].events or [])
-    tail.pop(10)
-    (outcome,) = judge(_edit(background, 2, events=tail, sse=None), ["exchange.resume.continues"])
-    assert [v.message for v in outcome.violations] == ["the replay skips events of the original stream"]
-    chained = recorded["openai-dotnet__ResponsesTests.CustomToolCallWorksAsync"]
-    body = copy.deepcopy(chained.exchanges[2].body)
-    body["data"].reverse()
-    (outcome,) = judge(_edit(chained, 2, body=body), ["exchange.input_items.own_input"])
-    assert [v.pointer for v in outcome.violations] == ["/2/body/data/0"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _recordings import needs_recordings, recorded_exchanges
 from _streams import FC, MSG, copy_of, find, renumber, rules, run, valid_stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,11 +136,17 @@ CASES: list[tuple[str, Mutation, bool]] = [
 ]
 
 
+PROFILE_OF = {"stream.keepalive.profile": "open-responses"}  # the profile a mutation is judged in (else openai)
+
+
 @pytest.mark.parametrize(("rule", "mutation", "only"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_mutation_breaks_its_rule(rule: str, mutation: Mutation, only: bool) -> None:
     events = mutation(copy_of(valid_stream()))
     names = {3: "response.output_text.delta"} if rule == "stream.event_name" else None
-    found = rules(run(events, names=names))
+    profile = PROFILE_OF.get(rule, "openai")
+    if profile == "open-responses":
+        events = [*events, "[DONE]"]
+    found = rules(run(events, names=names, profile=profile))
     assert rule in found
     if only:
         assert found == {rule}
@@ -164,9 +171,36 @@ def test_open_responses_needs_the_sentinel_after_the_terminal_event() -> None:
     assert rules(run([*events, "[DONE]", "[DONE]"], profile="open-responses")) == {"stream.done_sentinel"}
 
 
-def test_keepalive_is_allowed_in_azure() -> None:
-    events = insert_before("response.output_text.delta", {"type": "keepalive"}, 1)(valid_stream())
-    assert run(events, profile="azure") == []
+@pytest.mark.parametrize("profile", ["openai", "azure"])
+def test_numbered_keepalives_are_allowed_in_openai_and_azure(profile: str) -> None:
+    # OpenAI sends {"type":"keepalive","sequence_number":466} on long streams, later events numbered on
+    # (openai/openai-node#1964, PR #1965); Azure's v1 spec has the same event.
+    events = valid_stream()
+    at = find(events, "response.output_text.delta", 1)
+    keepalive = {"type": "keepalive", "sequence_number": at}
+    numbered = [*events[:at], keepalive, *({**e, "sequence_number": e["sequence_number"] + 1} for e in events[at:])]
+    assert run(numbered, profile=profile) == []
+    assert rules(run([*events[:at], keepalive, *events[at:]], profile=profile)) == {"stream.sequence.increasing"}
+
+
+LISTINGS = "pydantic-ai__test_openai_responses.test_openai_responses_model_mcp_list_tools_stream_backfills_missing_results__1.json"
+
+
+def recorded_listing_stream() -> list[Any]:
+    """The real OpenAI stream of pydantic/pydantic-ai PR #5443 (three MCP servers listed in parallel)."""
+    (exchange,) = recorded_exchanges(LISTINGS)
+    return list(exchange.events or [])
+
+
+@needs_recordings
+def test_parallel_mcp_listings_may_end_without_their_output_item_done() -> None:
+    # Real OpenAI (pydantic/pydantic-ai#5419): three mcp_list_tools items, each listing completed, and only
+    # the last one's output_item.done before the message.
+    events = recorded_listing_stream()
+    assert run(events) == []
+    unlisted = [e for e in events if e.get("type") != "response.mcp_list_tools.completed" or e["output_index"] != 0]
+    found = run(renumber(unlisted))
+    assert rules(found) == {"stream.item.pairing"} and "output_index 0 was never done" in found[0].message
 
 
 def test_background_stream_may_be_queued_first() -> None:

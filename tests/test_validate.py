@@ -118,10 +118,12 @@ def test_unknown_event_type_compat_checks_the_base_and_strict_rejects():
     assert [v.rule for v in strict] == ["schema.discriminator"]
 
 
-def test_keepalive_is_an_azure_event_only():
-    keepalive = {"type": "keepalive", "sequence_number": 7}
+def test_keepalive_is_an_openai_and_azure_event_with_a_sequence_number():
+    keepalive = {"type": "keepalive", "sequence_number": 7}  # OpenAI sends it too (openai/openai-node#1964)
     assert ContractValidator("azure", strict=True).validate_event(keepalive) == []
-    assert [v.rule for v in ContractValidator("openai", strict=True).validate_event(keepalive)] == [
+    assert ContractValidator("openai", strict=True).validate_event(keepalive) == []
+    assert [v.rule for v in ContractValidator("openai").validate_event({"type": "keepalive"})] == ["schema.required"]
+    assert [v.rule for v in ContractValidator("open-responses", strict=True).validate_event(keepalive)] == [
         "schema.discriminator"
     ]
 

@@ -1,4 +1,6 @@
-"""``cassettes verify``: re-validate every recorded request, payload and stream against the current contract."""
+"""``cassettes verify``: re-validate every recorded request, payload and stream against the current contract,
+and judge each cassette as a session with the exchange rules (the suite's own judges of retrieve, cancel,
+input_items, resume, ... over traffic it did not have to send)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from conformance.cassettes._store import CassetteError, content_type, load
+from conformance.cassettes._store import Cassette, CassetteError, content_type, load
+from conformance.contract.exchange import Exchange, Session
+from conformance.contract.exchange_rules import exchange_rules, judge
 from conformance.contract.objects import check_object
 from conformance.contract.sse import parse_sse
 from conformance.contract.stream import check_stream
@@ -53,7 +57,26 @@ def verify_cassette(path: Path, profile: str | None = None, strict: bool = False
         found = [f"#{index} request: {v}" for v in sent]
         found += [f"#{index} response: {v}" for v in _response(parts.query, response, validator)]
         verdict.problems += found
+    verdict.problems += _session_problems(cassette, profile)
     return verdict
+
+
+# Judged answer by answer above already: the session rules add what needs more than one exchange.
+_PER_ANSWER = frozenset({"exchange.stream.conforms", "exchange.body.conforms"})
+
+
+def _session_problems(cassette: Cassette, profile: str | None) -> list[str]:
+    """The exchange rules' findings on the cassette's interactions, taken as one session in recorded order."""
+    exchanges = []
+    for request, response in zip(cassette.requests, cassette.responses, strict=True):
+        body = response["body"]["string"]
+        exchanges.append(Exchange.from_raw(request.method, request.uri, request=request.body,
+                                           status=int(response["status"]["code"]), body=body,
+                                           content_type=content_type(response["headers"])))
+    chosen = profile or ("azure" if any("/openai/" in r.uri for r in cassette.requests) else "openai")
+    rules = [rule.id for rule in exchange_rules() if rule.id not in _PER_ANSWER]
+    session = Session.of(str(cassette.path), exchanges, chosen)
+    return [f"#{outcome.place.lstrip('/')} session: {v}" for outcome in judge(session, rules) for v in outcome.violations]
 
 
 def _request(method: str, path: str, body: Any, validator: ContractValidator) -> list[Violation]:

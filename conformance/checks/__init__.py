@@ -6,7 +6,7 @@ fixtures it needs by name (``cell``: :class:`Cell`, ``client``: :class:`Response
 :class:`Judge`, ``mcp``: :class:`McpServer`) and fails with :func:`expect`, :func:`expect_no_violations` or
 :class:`ContractViolation`; the other outcomes are :class:`NonStrict`, :class:`NotApplicable`,
 :class:`Unsupported`, :class:`Skipped` and :class:`HarnessError`. To run them: :func:`registry`,
-:func:`info_of`, :class:`CheckInfo` and :func:`seeded` (reproducible tokens for record and replay).
+:func:`info_of`, :class:`CheckInfo`, :func:`retired_checks` (IDs never to reuse) and :func:`seeded` (reproducible tokens for record and replay).
 
 Importing this package registers no check: ``conformance.run.runner.load_checks`` imports the modules.
 """
@@ -28,6 +28,7 @@ from conformance.checks._check import (
     registry,
 )
 from conformance.checks._judge import Judge
+from conformance.checks._retired import retired_checks
 from conformance.checks._tokens import seeded
 from conformance.client import ResponsesClient
 from conformance.contract.rules import Level
@@ -52,5 +53,6 @@ __all__ = [
     "expect_no_violations",
     "info_of",
     "registry",
+    "retired_checks",
     "seeded",
 ]

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from conformance.capabilities import CAPABILITIES
+from conformance.checks._retired import retired_checks
 from conformance.client._errors import HarnessError
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
@@ -98,6 +99,8 @@ def check(
 ) -> Callable[[F], F]:
     """Register a test function as the check ``check_id``; its docstring's first line is the sentence.
 
+    An ID is never registered twice nor reused once retired (``conformance/data/retired-checks.toml``).
+
     ``exclusive`` checks never run beside another check of their cell (timing, races, huge bodies).
     """
     needs = frozenset(requires)
@@ -108,6 +111,9 @@ def check(
     def decorate(func: F) -> F:
         if check_id in REGISTRY:
             raise ValueError(f"check {check_id!r} is registered twice")
+        if check_id in retired_checks():
+            raise ValueError(f"check {check_id!r} is retired (conformance/data/retired-checks.toml): "
+                             "IDs are never reused")
         doc = inspect.getdoc(func)
         if not doc:
             raise ValueError(f"check {check_id!r} needs a docstring: its MUST/SHOULD sentence")

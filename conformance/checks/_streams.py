@@ -110,12 +110,6 @@ def masked(value: Any) -> Any:
     return value
 
 
-def differing_keys(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """The top-level keys whose values differ (after masking), sorted."""
-    ma, mb = masked(a), masked(b)
-    return sorted(k for k in set(ma) | set(mb) if ma.get(k) != mb.get(k))
-
-
 def poll_until_terminal(
     client: ResponsesClient, response_id: str, deadline_s: float,
     judge_response: Callable[[Any], dict[str, Any]],

@@ -6,8 +6,9 @@ from typing import Any
 
 from conformance.checks._answers import output_text, refused
 from conformance.checks._check import ContractViolation, Tier, check, expect
+from conformance.checks._exchanges import expect_rules, sent
 from conformance.checks._judge import Judge
-from conformance.checks._turns import answered, ask, code_word, item_text, unknown_id
+from conformance.checks._turns import answered, ask, code_word, unknown_id
 from conformance.client import EventStream, ResponsesClient
 from conformance.contract.rules import Level
 from conformance.matrix import Cell
@@ -51,17 +52,33 @@ def test_chained_answer_knows_the_code_word(cell: Cell, client: ResponsesClient,
            expected=f"an answer naming {word}", actual=answer or child.get("status"))
 
 
-@check("chaining.input_items.only_new_input", spec="openai-openapi#listInputItems", requires=("text", "store"),
-       profiles=("openai", "azure"))
-def test_chained_input_items_hold_only_the_new_input(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
-    """The input_items of a chained response MUST hold only its own input, not the earlier turns."""
-    child = _child(cell, client, judge, _parent(cell, client, judge, code_word()))
-    reply = client.input_items(child["id"])
-    expect(reply.status_code == 200, "input_items did not answer 200", expected=200, actual=reply.status_code)
-    listed = judge.object(reply.body, "input_item_list", "the input item list does not conform")
-    texts = [item_text(item) for item in listed["data"]]
-    expect(texts == [QUESTION], "the input items of the chained response are not just its own input",
-           expected=[QUESTION], actual=texts)
+FULL_CONTEXT = ("exchange.input_items.own_input", "exchange.input_items.full_context")
+
+
+@check("chaining.input_items.full_context", spec="openai-openapi#listInputItems; the exchange rules "
+       + " and ".join(FULL_CONTEXT), level=Level.SHOULD, requires=("text", "store"),
+       profiles=("openai", "azure"), since="0.2.0")
+def test_chained_input_items_list_the_conversation(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
+    """The input_items of a chained response SHOULD list its own input, then the earlier turns, newest first.
+
+    Real OpenAI lists the whole conversation: the new input, the previous response's output, its input, and so
+    on back (it replaces chaining.input_items.only_new_input, retired: its sentence proved false).
+    """
+    parent_body = ask(cell, _remember(code_word()))
+    parent_reply = client.create(parent_body)
+    parent = answered(parent_reply, judge, "parent")
+    child_body = ask(cell, QUESTION, previous_response_id=parent["id"])
+    child_reply = client.create(child_body)
+    child = answered(child_reply, judge, "chained request")
+    listing = client.input_items(child["id"])
+    expect(listing.status_code == 200, "input_items did not answer 200", expected=200,
+           actual=listing.status_code)
+    judge.object(listing.body, "input_item_list", "the input item list does not conform")
+    seen = [sent("POST", "/responses", parent_reply, parent_body),
+            sent("POST", "/responses", child_reply, child_body),
+            sent("GET", f"/responses/{child['id']}/input_items", listing)]
+    expect_rules("the input items of the chained response are not its conversation, newest first",
+                 judge.profile, seen, *FULL_CONTEXT)
 
 
 @check("chaining.manual.replayed_output", spec="azure-howto#chaining", requires=("text",))

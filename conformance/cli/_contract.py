@@ -55,17 +55,23 @@ def validate(
 def checks(
     as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
 ) -> None:
-    """List the rule catalogue: every rule with its stable ID, level and statement."""
+    """List the rule catalogue (each rule's stable ID, level and statement), then the retired checks."""
+    from conformance.checks import retired_checks
     from conformance.contract.rules import all_rules
 
-    rules = all_rules()
+    rules, retired = all_rules(), list(retired_checks().values())
     if as_json:
-        sys.stdout.write(orjson.dumps([r.as_dict() for r in rules], option=orjson.OPT_INDENT_2).decode() + "\n")
+        listed = [r.as_dict() for r in rules]
+        listed += [{**c.as_dict(), "spec": c.source, "area": "retired"} for c in retired]
+        sys.stdout.write(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     width = max(len(r.id) for r in rules)
     for r in rules:
         typer.echo(f"{r.id:<{width}}  {r.level.value:<6}  {r.sentence}")
     typer.echo(f"{len(rules)} rules")
+    for c in retired:
+        typer.echo(f"retired check {c.id} (since {c.since}, retired in {c.retired}, never reused): "
+                   f"{c.reason}")
 
 
 cassettes_app = typer.Typer(help="Recorded traffic: re-validate cassettes.", no_args_is_help=True)

@@ -1,4 +1,5 @@
-"""``serve``: the reference server (the embedded default target), a violating proxy, or recorded cassettes."""
+"""``serve``: the reference server (the embedded default target), a proxy committing violations or showing
+legal variations, or recorded cassettes."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from conformance.reference.config import Flavor
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.", envvar="RC_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.", envvar="RC_PORT")] = 0,
-    flavor: Annotated[Flavor, typer.Option(help="Behave like OpenAI or like Azure OpenAI.", envvar="RC_FLAVOR")] = "openai",
+    flavor: Annotated[
+        Flavor, typer.Option(help="Behave like OpenAI or like Azure OpenAI.", envvar="RC_FLAVOR")
+    ] = "openai",
     api_key: Annotated[
-        str | None, typer.Option("--api-key", help="The key clients must send (random if not given).", envvar="RC_API_KEY")
+        str | None,
+        typer.Option(
+            "--api-key", help="The key clients must send (random if not given).", envvar="RC_API_KEY"
+        ),
     ] = None,
-    db: Annotated[str, typer.Option(help="SQLite file for stored state, or :memory:.", envvar="RC_DB")] = "reference.sqlite3",
+    db: Annotated[
+        str, typer.Option(help="SQLite file for stored state, or :memory:.", envvar="RC_DB")
+    ] = "reference.sqlite3",
     think_time: Annotated[float, typer.Option(help="Seconds a background response takes.")] = 1.0,
     fault: Annotated[
         list[str] | None, typer.Option("--fault", help="A fault to inject, e.g. rate-limit=0.1 (repeatable).")
@@ -25,27 +33,45 @@ def serve(
         str | None, typer.Option("--from-cassettes", help="Answer from the cassettes in this folder instead.")
     ] = None,
     violate: Annotated[
-        list[str] | None, typer.Option("--violate", help="A contract violation to commit (repeatable; see selftest).")
+        list[str] | None,
+        typer.Option("--violate", help="A contract violation to commit (repeatable; see selftest)."),
+    ] = None,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="A legal variation to show (repeatable; see selftest).")
     ] = None,
     proxy_to: Annotated[
-        str | None, typer.Option("--proxy-to", help="Forward to this server (base URL) instead, committing --violate.")
+        str | None,
+        typer.Option(
+            "--proxy-to",
+            help="Forward to this server (base URL) instead, committing --violate, showing --vary.",
+        ),
     ] = None,
 ) -> None:
-    """Serve the reference implementation of the Responses API (the embedded default target), or recorded cassettes."""
+    """Serve the reference implementation of the Responses API (the embedded default target), or cassettes."""
+    from conformance.reference.variations import unknown_variations
     from conformance.reference.violations import unknown_violations
 
-    unknown = unknown_violations(violate or [])
-    if unknown:
-        typer.echo(f"error: unknown violation(s): {', '.join(unknown)} (see `responses-conformance selftest`)", err=True)
-        raise typer.Exit(2)
-    if from_cassettes is not None and (violate or proxy_to):
-        typer.echo("error: --from-cassettes serves recordings as they are: no --violate or --proxy-to", err=True)
+    for kind, unknown in (
+        ("violation", unknown_violations(violate or [])),
+        ("legal variation", unknown_variations(vary or [])),
+    ):
+        if unknown:
+            typer.echo(
+                f"error: unknown {kind}(s): {', '.join(unknown)} (see `responses-conformance selftest`)",
+                err=True,
+            )
+            raise typer.Exit(2)
+    if from_cassettes is not None and (violate or vary or proxy_to):
+        typer.echo(
+            "error: --from-cassettes serves recordings as they are: no --violate, --vary or --proxy-to",
+            err=True,
+        )
         raise typer.Exit(2)
     if from_cassettes is not None:
         _serve_cassettes(from_cassettes, host, port)
         return
     if proxy_to is not None:
-        _serve_proxy(proxy_to, violate or [], host, port)
+        _serve_proxy(proxy_to, violate or [], vary or [], host, port)
         return
     from conformance.reference.config import ServerConfig, new_api_key
     from conformance.reference.faults import parse_fault
@@ -57,7 +83,13 @@ def serve(
         raise typer.BadParameter(str(exc), param_hint="--fault") from None
     key = api_key or new_api_key()
     config = ServerConfig(
-        flavor=flavor, api_key=key, db=db, think_time=think_time, faults=faults, violations=tuple(violate or ())
+        flavor=flavor,
+        api_key=key,
+        db=db,
+        think_time=think_time,
+        faults=faults,
+        violations=tuple(violate or ()),
+        variations=tuple(vary or ()),
     )
 
     def announce(url: str) -> None:
@@ -67,11 +99,13 @@ def serve(
         typer.echo(f"  database: {db}")
         if violate:
             typer.echo(f"  committing: {', '.join(violate)}")
+        if vary:
+            typer.echo(f"  showing: {', '.join(vary)}")
 
     serve_forever(config, host, port, announce)
 
 
-def _serve_proxy(upstream: str, violations: list[str], host: str, port: int) -> None:
+def _serve_proxy(upstream: str, violations: list[str], variations: list[str], host: str, port: int) -> None:
     import httpx
 
     from conformance.reference.violations.proxy import proxy_app, serve_proxy
@@ -85,9 +119,13 @@ def _serve_proxy(upstream: str, violations: list[str], host: str, port: int) -> 
         raise typer.Exit(2)
 
     def announce(base: str) -> None:
-        typer.echo(f"proxy to {upstream} committing {', '.join(violations) or 'no violation'} listening on {base}")
+        shown = f" showing {', '.join(variations)}" if variations else ""
+        typer.echo(
+            f"proxy to {upstream} committing {', '.join(violations) or 'no violation'}{shown} "
+            f"listening on {base}"
+        )
 
-    serve_proxy(proxy_app(upstream, violations), host, port, announce)
+    serve_proxy(proxy_app(upstream, violations, variations), host, port, announce)
 
 
 def _serve_cassettes(folder: str, host: str, port: int) -> None:

@@ -13,7 +13,6 @@ from conformance.contract._judging import (
     validator,
     violation,
 )
-from conformance.contract._stream_rules import KEEPALIVE_PROFILE
 from conformance.contract.exchange import Exchange, Session
 from conformance.contract.objects import check_object
 from conformance.contract.rules import Level
@@ -32,8 +31,8 @@ _NOT_FOUND = re.compile(r"not found|does not exist|no such", re.IGNORECASE)
     Level.MUST,
     "Every event stream conforms: each event to its schema, the stream to the grammar (a replay from its "
     "starting_after) and to the invariants across its events.",
-    "the stream.*, invariant.* and schema.* rules; keepalive events (with a sequence_number) are legal in the "
-    "openai profile too: OpenAI sends them on long streams (openai/openai-node#1964)",
+    "the stream.*, invariant.* and schema.* rules (keepalive events with a sequence_number are legal in the "
+    "openai and azure profiles: stream.keepalive.profile)",
 )
 def stream_conforms(session: Session) -> list[Outcome]:
     out: list[Outcome] = []
@@ -42,9 +41,7 @@ def stream_conforms(session: Session) -> list[Outcome]:
             continue
         result = check_stream(exchange.stream_events, validator(session.profile),
                               starting_after=exchange.starting_after)
-        found = [v for v in result.violations
-                 if not (v.rule == KEEPALIVE_PROFILE.id and session.profile in ("openai", "azure"))]
-        out.append(Outcome(stream_conforms.id, place(i), tuple(moved(v, i, "events") for v in found)))
+        out.append(Outcome(stream_conforms.id, place(i), tuple(moved(v, i, "events") for v in result.violations)))
     return out
 
 

@@ -23,11 +23,16 @@ from conformance.contract._stream_rules import (
 )
 from conformance.contract.violations import Violation
 
+# The events that end an mcp_list_tools item: OpenAI sends output_item.done for the last of several listings only
+# (pydantic/pydantic-ai#5419), so an item ended by one of these is not "never done" (the ITEM_PAIRING rule).
+LISTING_ENDS = frozenset({"response.mcp_list_tools.completed", "response.mcp_list_tools.failed"})
+
 
 class Item:
     """An output item seen in the stream: its id, index, parts and closed families."""
 
-    __slots__ = ("adopted", "done_families", "id", "next_part", "open_parts", "output_index", "parts_done")
+    __slots__ = ("adopted", "done_families", "ended", "id", "next_part", "open_parts", "output_index",
+                 "parts_done")
 
     def __init__(self, item_id: Any, output_index: int, *, adopted: bool = False) -> None:
         self.id = item_id
@@ -37,6 +42,7 @@ class Item:
         self.open_parts: set[tuple[str, Any]] = set()
         self.parts_done: set[tuple[str, Any]] = set()
         self.done_families: set[tuple[str, Any]] = set()
+        self.ended = False  # an mcp_list_tools item whose listing completed (or failed): its done may not follow
 
 
 class ItemRules:
@@ -132,7 +138,10 @@ class ItemRules:
                                  "/type", "no delta after done", event_type, index))
             return
         item = self._find(index, output_index, item_id, out, "/item_id")
-        if item is None or code == ITEM_EVENT:
+        if item is None:
+            return
+        if code == ITEM_EVENT:
+            item.ended = item.ended or event_type in LISTING_ENDS
             return
         ns = index_field(family, data)
         part_index = ident(data.get(ns))

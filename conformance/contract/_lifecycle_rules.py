@@ -56,8 +56,8 @@ def _differences(rule: str, before: dict[str, Any], after: dict[str, Any], keys:
     "exchange.retrieve.equals_create",
     Level.MUST,
     "A retrieved response equals the one its create answered (or its stream's last event carried) on what is "
-    "fixed at creation (id, model, previous_response_id, instructions, tools) and, when both are terminal, "
-    "on status, output items and usage.",
+    "fixed at creation (id, model, previous_response_id, instructions, tools) and, once that answer is "
+    "terminal, on status, output items and usage.",
     "openai-openapi.yaml getResponse; " + RECORDINGS + ": what may change is not compared. OpenAI adds "
     "billing ({\"payer\": \"developer\"}) to 539 of its 671 JSON Response bodies (terminal ones, since "
     "2025-09-18) but to none of its 214 stream terminal events, so a retrieve after a stream gains it "
@@ -80,9 +80,9 @@ def retrieve_equals_create(session: Session) -> list[Outcome]:
         if created is None:
             out.append(Outcome(rule, place(i), missing=f"the create of {rid}"))
             continue
-        both = created.get("status") in TERMINAL_STATUSES and retrieved.get("status") in TERMINAL_STATUSES
+        finished = created.get("status") in TERMINAL_STATUSES  # a background create answers before it runs
         what = f"the create's answer (exchange {created_at})"
-        found = _differences(rule, created, retrieved, FIXED + (FINISHED if both else ()), i, what)
+        found = _differences(rule, created, retrieved, FIXED + (FINISHED if finished else ()), i, what)
         out.append(Outcome(rule, place(i), tuple(found)))
     return out
 
@@ -230,16 +230,16 @@ def cancel_background_only(session: Session) -> list[Outcome]:
     return out
 
 
-def _terminal_before(session: Session, index: int, response_id: str) -> str | None:
-    """The last terminal status the session showed for a response before ``index`` (replays aside)."""
-    status = None
+def _final_before(session: Session, index: int, response_id: str) -> tuple[int, dict[str, Any]] | None:
+    """The last terminal Response the session showed for a response before ``index``, and where."""
+    found = None
     for j in session.about(response_id):
         if j >= index:
             break
         for response in session.exchanges[j].responses:
             if response.get("status") in TERMINAL_STATUSES:
-                status = response["status"]
-    return status
+                found = (j, response)
+    return found
 
 
 @exchange_rule(
@@ -258,7 +258,8 @@ def cancel_cancelled(session: Session) -> list[Outcome]:
         if exchange.kind != "cancel" or not exchange.ok or rid is None or exchange.response is None:
             continue
         status = exchange.response.get("status")
-        before = _terminal_before(session, i, rid)
+        final = _final_before(session, i, rid)
+        before = final[1]["status"] if final is not None else None
         found = []
         if before is not None and status != before:
             found.append(violation(rule, f"the cancel of a response already {before} changed its status", i, "body",
@@ -273,9 +274,11 @@ def cancel_cancelled(session: Session) -> list[Outcome]:
 @exchange_rule(
     "exchange.cancel.idempotent",
     Level.MUST,
-    "A second cancel of a response answers the same final response as the first: same status, output and "
-    "usage.",
-    AZURE_BACKGROUND + " ('cancelling is idempotent: later calls return the final response object')",
+    "A second cancel of a response answers the final response it ended as (the first cancel's answer, or a "
+    "later retrieve's once it finished): same id, model, status, output items and usage.",
+    AZURE_BACKGROUND + " ('cancelling is idempotent: later calls return the final response object'); "
+    "what may change between two answers is not compared (billing, service_tier, completed_at: see "
+    "exchange.retrieve.equals_create)",
 )
 def cancel_idempotent(session: Session) -> list[Outcome]:
     rule = cancel_idempotent.id
@@ -290,9 +293,12 @@ def cancel_idempotent(session: Session) -> list[Outcome]:
             first[rid] = i
             continue
         repeated.add(rid)
-        before = session.exchanges[first[rid]].response or {}
-        what = f"the first cancel's answer (exchange {first[rid]})"
-        found = _differences(rule, before, exchange.response, FIXED + FINISHED, i, what)
+        final = _final_before(session, i, rid)
+        if final is None:
+            out.append(Outcome(rule, place(i), missing=f"a final answer of {rid} before this cancel"))
+            continue
+        what = f"the final response (exchange {final[0]})"
+        found = _differences(rule, final[1], exchange.response, FIXED + FINISHED, i, what)
         out.append(Outcome(rule, place(i), tuple(found)))
     out += [Outcome(rule, place(i), missing=f"a second cancel of {rid}") for rid, i in first.items()
             if rid not in repeated]

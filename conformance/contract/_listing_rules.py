@@ -134,6 +134,76 @@ def input_items_own_input(session: Session) -> list[Outcome]:
     return out
 
 
+def _conversation(session: Session, request: dict[str, Any]) -> tuple[list[tuple[Any, ...] | None], bool] | None:
+    """What a chained response's input items hold after its own input, newest first: each earlier response's
+    output, then its input, back through the chain; whether the chain's start was reached. None when the
+    session lacks the previous response's create or answer. Reasoning items are left out (see the rule)."""
+    expected: list[tuple[Any, ...] | None] = []
+    previous = request.get("previous_response_id")
+    while isinstance(previous, str):
+        earlier, at = session.created_with(previous), session.creation(previous)
+        answer = session.exchanges[at].response if at is not None else None
+        if earlier is None or answer is None:
+            return (expected, False) if expected else None
+        output = [item for item in answer.get("output") or [] if _kept(item)]
+        expected += [_signature(item) for item in reversed(output)]
+        expected += list(reversed([s for s in _own_input(earlier) or [] if s is None or s[0] != "reasoning"]))
+        previous = earlier.get("previous_response_id")
+    return expected, True
+
+
+def _kept(item: Any) -> bool:
+    return not (isinstance(item, dict) and item.get("type") == "reasoning")
+
+
+@exchange_rule(
+    "exchange.input_items.full_context",
+    Level.SHOULD,
+    "The input items of a chained response list, after its own input, the conversation it continues, newest "
+    "first: the previous response's output items, then its input items, and so on back along the chain.",
+    "openai-openapi.yaml listInputItems; " + RECORDINGS + ": OpenAI lists a chained response's whole "
+    "conversation newest first (openai-dotnet__ResponsesTests.CustomToolCallWorksAsync__3: the tool output, "
+    "the earlier custom tool call, the first user message; FunctionCallAsync__3 likewise); no Azure recording "
+    "lists a chained response, hence SHOULD; reasoning items are not compared (no recording shows whether "
+    "they are listed)",
+)
+def input_items_full_context(session: Session) -> list[Outcome]:
+    rule = input_items_full_context.id
+    out: list[Outcome] = []
+    for i, exchange in enumerate(session.exchanges):
+        data, rid = _page(exchange.body), exchange.target
+        if exchange.kind != "input_items" or not exchange.ok or data is None or rid is None:
+            continue
+        request = session.created_with(rid)
+        own = _own_input(request) if request is not None else None
+        if request is None or own is None:
+            out.append(Outcome(rule, place(i), missing=f"the create request of {rid}"))
+            continue
+        if not isinstance(request.get("previous_response_id"), str):
+            continue  # not chained: its own input is all it lists (exchange.input_items.own_input)
+        known = _conversation(session, request)
+        if known is None:
+            out.append(Outcome(rule, place(i), missing=f"the create of {request['previous_response_id']}"))
+            continue
+        if "after" in exchange.query or exchange.query.get("order", "desc") == "asc":
+            out.append(Outcome(rule, place(i), missing="the first page newest first (no after, order desc)"))
+            continue
+        expected, whole = known
+        mine = len([s for s in own if s is None or s[0] != "reasoning"])
+        listed = [(n, item) for n, item in enumerate(data) if _kept(item)][mine:]
+        found: list[Violation] = []
+        for (n, item), wanted in zip(listed, expected, strict=False):
+            if wanted is not None and _signature(item) != wanted:
+                found.append(violation(rule, "the listed item is not the conversation's next earlier item", i,
+                                       "body", "data", n, expected=wanted, found=_signature(item)))
+        short = whole and len(listed) < len(expected) and len(data) < (_limit(exchange.query.get("limit")) or 0)
+        if short and not found:
+            found.append(violation(rule, "the list ends before the conversation does", i, "body", "data",
+                                   expected=f"{len(expected)} earlier items", found=f"{len(listed)}"))
+        out.append(Outcome(rule, place(i), tuple(found)))
+    return out
+
+
 def _numbered(events: list[dict[str, Any]]) -> dict[int, tuple[int, dict[str, Any]]] | None:
     """Each event of a stream (its position, its fields but opaque ones) by sequence_number, keepalives aside;
     None when the events are not numbered."""

@@ -83,8 +83,12 @@ ITEM_PAIRING = define(
     "stream.item.pairing",
     Level.MUST,
     "Every response.output_item.added has one response.output_item.done, and every event about an item comes "
-    "between the two.",
-    OR_ITEMS,
+    "between the two; an mcp_list_tools item may instead end with its response.mcp_list_tools.completed (or "
+    ".failed) event.",
+    OR_ITEMS + "; real OpenAI streams that list the tools of several MCP servers send output_item.done for the "
+    "last mcp_list_tools item only, after every item's mcp_list_tools.completed (pydantic/pydantic-ai#5419, "
+    "recorded live in PR #5443: pydantic-ai__test_openai_responses.test_openai_responses_model_mcp_list_tools_"
+    "stream_backfills_missing_results__1, sequence numbers 0-118 contiguous)",
 )
 ITEM_OUTPUT_INDEX = define(
     "stream.item.output_index",
@@ -121,8 +125,12 @@ DELTA_AFTER_DONE = define(
 KEEPALIVE_PROFILE = define(
     "stream.keepalive.profile",
     Level.MUST,
-    "Only the azure profile sends `keepalive` events.",
-    "Azure OpenAI v1 preview spec (keepalive events); openai-openapi.yaml defines none",
+    "`keepalive` events belong to the openai and azure profiles, where they carry a sequence_number and take "
+    "part in the numbering; an open-responses stream sends none.",
+    "Azure OpenAI v1 preview spec (keepalive events); OpenAI sends {\"type\": \"keepalive\", "
+    "\"sequence_number\": 466} on long streams, later events numbered on (openai/openai-node#1964, fixed in "
+    "PR #1965; openai/openai-java#767); " + OR_EVENTS + " (an extension event's type is prefixed with the "
+    "implementor's slug, so an unprefixed keepalive is not an Open Responses event)",
 )
 DONE_SENTINEL = define(
     "stream.done_sentinel",

@@ -47,6 +47,7 @@ from conformance.contract.violations import Violation
 __all__ = ["DONE", "TERMINAL_TYPES", "StreamGrammar", "classify", "ident", "index_field", "part_field"]
 
 DONE = "[DONE]"
+KEEPALIVE_PROFILES = frozenset({"openai", "azure"})  # the profiles whose streams may carry keepalive events
 
 _KINDS: dict[str, tuple[int, str]] = {}
 
@@ -206,7 +207,7 @@ class StreamGrammar(ItemRules):
                                  "nothing after [DONE]", event_type, index))
             return
         if code == KEEPALIVE:
-            if self.profile != "azure":
+            if self.profile not in KEEPALIVE_PROFILES:
                 out.append(Violation(KEEPALIVE_PROFILE.id, f"keepalive event in the {self.profile} profile",
                                      "/type", "no keepalive events", "keepalive", index))
             if self.terminal_type is None:
@@ -268,5 +269,7 @@ class StreamGrammar(ItemRules):
         if event_type == "response.failed":
             return
         for item in self._items.values():
+            if item.ended:
+                continue
             out.append(Violation(ITEM_PAIRING.id, f"item {item.id!r} at output_index {item.output_index} "
                                  "was never done", "/type", "response.output_item.done", event_type, index))

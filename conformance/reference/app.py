@@ -87,13 +87,19 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: ServerConfig) -> Starlette:
-    """A reference server app over its own store (``config.db``), committing ``config.violations`` if any."""
+    """A reference server app over its own store (``config.db``), committing ``config.violations`` and showing
+    ``config.variations`` if any."""
     if config.violations:
         from conformance.reference.violations import unknown_violations
 
         unknown = unknown_violations(config.violations)
         if unknown:
             raise ValueError(f"unknown violation(s): {', '.join(unknown)}")
+    if config.variations:
+        from conformance.reference.variations import unknown_variations
+
+        if unknown := unknown_variations(config.variations):
+            raise ValueError(f"unknown legal variation(s): {', '.join(unknown)}")
     store = Store(config.db)
     engine = Engine(config, store)
     jobs = Jobs(config, store, engine)
@@ -122,7 +128,11 @@ def create_app(config: ServerConfig) -> Starlette:
         store.close()
 
     middleware = []
-    if config.violations:  # outermost, as a gateway in front of the server would be
+    if config.variations:  # how the server talks (framing, encoding, extra fields): around everything else
+        from conformance.reference.variations import VaryingMiddleware
+
+        middleware.append(Middleware(VaryingMiddleware, names=list(config.variations)))
+    if config.violations:  # as a gateway in front of the server would be
         from conformance.reference.violations import ViolatingMiddleware
 
         middleware.append(Middleware(ViolatingMiddleware, names=list(config.violations)))

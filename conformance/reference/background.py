@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 from conformance.reference import streaming
 from conformance.reference.config import ServerConfig
-from conformance.reference.engine import Engine
+from conformance.reference.engine import Engine, settle
 from conformance.reference.errors import ApiError, bad_request, not_found
 from conformance.reference.store import Store
 
@@ -25,6 +26,9 @@ class Jobs:
         self.store = store
         self.engine = engine
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self._keepalive = next((f for f in config.faults if f.kind == "keepalive"), None)
+        self._streams_seen = 0
+        self._random = random.Random(0)
 
     def start(self, rid: str, headers: dict[str, str]) -> None:
         """Start driving a stored background response (a new one, or one left by a restart)."""
@@ -80,9 +84,19 @@ class Jobs:
                 return
             await asyncio.sleep(_POLL)
 
-    async def _think(self, rid: str, seconds: float, stream: bool) -> None:
-        """Wait; a streaming Azure job logs numbered keep-alives meanwhile."""
-        if not (stream and self.config.flavor == "azure"):
+    def _keepalives(self) -> bool:
+        """Whether the ``keepalive`` fault picks the next streamed background response (rate or every N)."""
+        fault = self._keepalive
+        if fault is None:
+            return False
+        self._streams_seen += 1
+        if fault.every is not None:
+            return self._streams_seen % fault.every == 0
+        return self._random.random() < fault.rate
+
+    async def _think(self, rid: str, seconds: float, keepalives: bool) -> None:
+        """Wait; with ``keepalives``, log a numbered keepalive every ``keepalive_interval`` meanwhile."""
+        if not keepalives:
             await asyncio.sleep(seconds)
             return
         loop = asyncio.get_running_loop()
@@ -93,8 +107,7 @@ class Jobs:
                 self.store.append_events(rid, [streaming.keepalive(self.store.next_seq(rid))])
 
     def _log(self, rid: str, events: list[dict[str, Any]]) -> None:
-        every = self.config.keepalive_every if self.config.flavor == "azure" else 0
-        self.store.append_events(rid, streaming.number(events, self.store.next_seq(rid), every))
+        self.store.append_events(rid, streaming.number(events, self.store.next_seq(rid)))
 
     async def _run(self, rid: str, headers: dict[str, str]) -> None:
         stored = self.store.get_response(rid)
@@ -103,20 +116,23 @@ class Jobs:
             return
         half = self.config.think_time / 2
         body = stored.body
+        keepalives = stored.stream and self._keepalives()
         if body["status"] == "queued":
-            await self._think(rid, half, stored.stream)
+            await self._think(rid, half, keepalives)
             body = {**body, "status": "in_progress"}
             self.store.update_response(body)
             if stored.stream:
                 self._log(rid, [streaming.progress_event(body)])
-        await self._think(rid, half, stored.stream)
+        await self._think(rid, half, keepalives)
         try:
             prepared = self.engine.prepare(stored.request, headers)
             final = await self.engine.complete(prepared, rid, body["created_at"])
         except ApiError as exc:
             final = {**body, "status": "failed", "error": {"code": exc.code or "server_error", "message": exc.message}}
+            settle(final)
         except Exception:  # a job must end: an unexpected error fails the response instead of hanging it
             final = {**body, "status": "failed", "error": {"code": "server_error", "message": "The job failed."}}
+            settle(final)
         current = self.store.get_response(rid)
         if current is None or current.body["status"] not in RUNNING:
             return

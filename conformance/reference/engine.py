@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 from conformance.reference import images, inputs, model
@@ -49,6 +50,15 @@ def _redact_tool(tool: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def settle(response: dict[str, Any]) -> None:
+    """What a real server sets once a response has run: service_tier auto resolved to default, and
+    completed_at when it completed (recordings: auto -> default in 195 of 214 OpenAI and 50 of 53 Azure
+    streams)."""
+    if response.get("service_tier") == "auto":
+        response["service_tier"] = "default"
+    response["completed_at"] = int(time.time()) if response.get("status") == "completed" else None
+
+
 class Engine:
     """The deterministic model behind the API, with its tools."""
 
@@ -68,6 +78,7 @@ class Engine:
             "id": rid,
             "object": "response",
             "created_at": created_at,
+            "completed_at": None,
             "status": status,
             "background": bool(body.get("background", False)),
             "error": None,
@@ -85,7 +96,7 @@ class Engine:
                 "summary": reasoning.get("summary"),
             },
             "safety_identifier": body.get("safety_identifier"),
-            "service_tier": body.get("service_tier") or "default",
+            "service_tier": body.get("service_tier") or "auto",  # resolved once the response runs (settle)
             "store": body.get("store") is not False,
             "temperature": _or(body.get("temperature"), 1.0),
             "text": text,
@@ -229,6 +240,7 @@ class Engine:
             "output_tokens_details": {"reasoning_tokens": hidden},
             "total_tokens": input_tokens + spent,
         }
+        settle(response)
         if self.config.flavor == "azure":
             text = " ".join(c.get("text", "") for x in output if x.get("type") == "message" for c in x["content"])
             response["content_filters"] = [

@@ -1,4 +1,4 @@
-"""Switchable resilience faults (latency, 429, 503, dropped streams): not contract violations.
+"""Switchable resilience faults (latency, 429, 503, dropped streams, idle keepalives): no contract violations.
 
 A spec is ``kind=first[,option...]``; options are written ``name:value`` or ``name=value``::
 
@@ -6,9 +6,12 @@ A spec is ``kind=first[,option...]``; options are written ``name:value`` or ``na
     rate-limit=0.3           rate-limit=every:3,retry-after=1
     server-error=0.1         server-error=every:4
     drop-stream=0.5          drop-stream=every:2,after:5
+    keepalive=1              keepalive=every:2
 
 A rate is the chance per request (a seeded ``random.Random``); ``every:N`` fires on the Nth, 2Nth, ...
-request the fault sees. Faults apply only to paths with a ``responses`` or ``files`` segment.
+request the fault sees. ``keepalive`` is not an error: a streamed background response it picks sends a
+numbered ``keepalive`` event every ``keepalive_interval`` seconds while it waits (idle time), as OpenAI and
+Azure do on long streams. Faults apply only to paths with a ``responses`` or ``files`` segment.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference.errors import ApiError
 
-FaultKind = Literal["latency", "rate-limit", "server-error", "drop-stream"]
-_KINDS: tuple[FaultKind, ...] = ("latency", "rate-limit", "server-error", "drop-stream")
+FaultKind = Literal["latency", "rate-limit", "server-error", "drop-stream", "keepalive"]
+_KINDS: tuple[FaultKind, ...] = ("latency", "rate-limit", "server-error", "drop-stream", "keepalive")
 _OPTIONS: dict[FaultKind, frozenset[str]] = {
     "latency": frozenset({"rate", "every"}),
     "rate-limit": frozenset({"rate", "every", "retry-after"}),
     "server-error": frozenset({"rate", "every"}),
     "drop-stream": frozenset({"rate", "every", "after"}),
+    "keepalive": frozenset({"rate", "every"}),
 }
 _TARGETED = frozenset({"responses", "files"})
 
@@ -131,6 +135,8 @@ class FaultMiddleware:
             return
         drops: list[int] = []
         for index, fault in enumerate(self._faults):
+            if fault.kind == "keepalive":
+                continue  # the background jobs send them (conformance/reference/background.py)
             if fault.kind == "drop-stream":
                 drops.append(index)
             elif self._fires(index):

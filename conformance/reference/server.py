@@ -115,7 +115,8 @@ def config_dict(config: ServerConfig) -> dict[str, Any]:
 def config_from_dict(data: dict[str, Any]) -> ServerConfig:
     """The config that ``config_dict`` wrote."""
     faults = [Fault(**fault) for fault in data.get("faults", [])]
-    return ServerConfig(**{**data, "faults": faults, "violations": tuple(data.get("violations", ()))})
+    lists = {name: tuple(data.get(name, ())) for name in ("violations", "variations")}
+    return ServerConfig(**{**data, "faults": faults, **lists})
 
 
 def _spawn(config: ServerConfig, host: str, port: int) -> subprocess.Popen[bytes]:

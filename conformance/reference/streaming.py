@@ -1,4 +1,4 @@
-"""A finished response as its canonical event stream, numbered, with Azure keep-alives, framed as SSE."""
+"""A finished response as its canonical event stream, numbered, framed as SSE; the keepalive event."""
 
 from __future__ import annotations
 
@@ -37,22 +37,13 @@ def output_events(final: dict[str, Any]) -> list[Event]:
     return events
 
 
-def number(events: Iterable[Event], start: int, keepalive_every: int = 0) -> list[Event]:
-    """Assign contiguous sequence numbers from ``start``; a ``keepalive`` after every N events (never last)."""
-    todo = list(events)
-    out: list[Event] = []
-    seq = start
-    for i, event in enumerate(todo, 1):
-        out.append({"type": event["type"], "sequence_number": seq, **event})
-        seq += 1
-        if keepalive_every and i % keepalive_every == 0 and i < len(todo):
-            out.append({"type": "keepalive", "sequence_number": seq})
-            seq += 1
-    return out
+def number(events: Iterable[Event], start: int) -> list[Event]:
+    """Assign contiguous sequence numbers from ``start``."""
+    return [{"type": e["type"], "sequence_number": seq, **e} for seq, e in enumerate(events, start)]
 
 
 def keepalive(seq: int) -> Event:
-    """One numbered ``keepalive`` event (Azure)."""
+    """One numbered ``keepalive`` event, as OpenAI and Azure send on idle streams (``keepalive`` fault)."""
     return {"type": "keepalive", "sequence_number": seq}
 
 

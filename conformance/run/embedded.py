@@ -46,7 +46,7 @@ class EmbeddedRun:
 def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> Iterator[EmbeddedRun]:
     """Start the reference servers and the MCP server on free loopback ports; stop them on exit."""
     with ExitStack() as stack:
-        stack.enter_context(_quiet("asyncio"))  # a client that stops reading a stream is no news here
+        stack.enter_context(quiet_logger("asyncio"))  # a client that stops reading a stream is no news here
         token = "mcp-" + secrets.token_urlsafe(18)
         mcp = start_mcp_server(require_header=("Authorization", f"Bearer {token}"))
         stack.callback(mcp.stop)
@@ -91,7 +91,7 @@ def reference_replay_cells() -> list[Cell]:
 
 
 @contextmanager
-def _quiet(logger: str) -> Iterator[None]:
+def quiet_logger(logger: str) -> Iterator[None]:
     """Only errors from ``logger`` while the embedded servers run."""
     log = logging.getLogger(logger)
     level = log.level

@@ -52,6 +52,7 @@ class KnownIssue:
     profiles: tuple[str, ...]
     reason: str
     link: str
+    recordings: tuple[str, ...] = ()  # real recordings that show it (../shared/reference/recordings)
 
     def matches(self, check_id: str, profile: str) -> bool:
         """Whether a failure of ``check_id`` in a cell of ``profile`` is this issue."""
@@ -73,7 +74,8 @@ def _builtin_known_issues() -> tuple[KnownIssue, ...]:
 
 def _parse_issues(text: str) -> list[KnownIssue]:
     return [
-        KnownIssue(tuple(i["checks"]), tuple(i["profiles"]), i["reason"], i["link"])
+        KnownIssue(tuple(i["checks"]), tuple(i["profiles"]), i["reason"], i["link"],
+                   tuple(i.get("recordings", ())))
         for i in tomllib.loads(text).get("issues", [])
     ]
 

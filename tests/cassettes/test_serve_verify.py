@@ -66,3 +66,16 @@ def test_verify_passes_the_shipped_cassettes_and_names_a_drifted_one(tmp_path: P
     (tmp_path / "c" / "broken.yaml").write_text("{", encoding="utf-8")
     broken = cli.invoke(app, ["cassettes", "verify", str(tmp_path / "c")])
     assert broken.exit_code == 2 and f"error: {tmp_path / 'c' / 'broken.yaml'}: not a cassette" in broken.stderr
+
+
+def test_verify_judges_each_cassette_as_a_session_with_the_exchange_rules(tmp_path: Path) -> None:
+    # A store that keeps deleted responses: each answer conforms alone, the session does not.
+    source = SHIPPED / "o4-mini@openai" / "lifecycle.delete.then_not_found.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    created, _, after = data["interactions"]
+    after["response"] = {**created["response"], "status": {"code": 200, "message": "OK"}}
+    survived = tmp_path / "survived.yaml"
+    survived.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["cassettes", "verify", str(survived)])
+    assert result.exit_code == 1, result.output
+    assert "#1 session: [exchange.delete.then_not_found] at /2/status" in result.output

@@ -6,12 +6,10 @@ import pytest
 
 from ._kit import Verdicts, assert_caught, assert_faithful, violations_of
 
-NOT_FOR = {"azure": {"streaming.keepalive.absent": "not_applicable"}, "openai": {}}
-
 
 @pytest.mark.parametrize("flavor", ["openai", "azure"])
 def test_streaming_checks_pass_against_the_reference_server(verdicts: Verdicts, flavor: str) -> None:
-    assert_faithful(verdicts, ["streaming.*"], flavor, NOT_FOR[flavor])
+    assert_faithful(verdicts, ["streaming.*"], flavor)
 
 
 def test_streaming_checks_pass_for_a_deployment_without_reasoning(verdicts: Verdicts) -> None:
@@ -23,6 +21,6 @@ def test_streaming_checks_catch_the_violation(verdicts: Verdicts, name: str) -> 
     assert_caught(verdicts, name)
 
 
-def test_keepalive_events_are_allowed_on_azure(verdicts: Verdicts) -> None:
-    got = verdicts(["streaming.text.conforms", "streaming.sentinel.absent"], ["keepalive-in-openai-stream"], "azure")
-    assert {c: r.verdict.value for c, r in got.items()} == dict.fromkeys(got, "passed"), got
+def test_unnumbered_keepalives_are_caught_in_both_flavours(verdicts: Verdicts) -> None:
+    got = verdicts(["streaming.text.conforms"], ["keepalive-without-sequence-number"], "azure")
+    assert got["streaming.text.conforms"].verdict.value == "failed", got

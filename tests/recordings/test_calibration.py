@@ -56,3 +56,14 @@ def test_the_real_sessions_exercise_all_but_three_exchange_rules(result: Calibra
     # Not in the recordings: a second cancel, and any later request on a foreground store: false response.
     assert never == {"exchange.cancel.idempotent", "exchange.store_false.not_chainable",
                      "exchange.store_false.not_retrievable"}
+
+
+def test_the_readme_states_the_measured_coverage(result: Calibration) -> None:
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    azure = sum(result.sessions_of(rule.id, "azure") for rule in exchange_rules())
+    openai = sum(result.sessions_of(rule.id, "openai") for rule in exchange_rules())
+    rules = len(exchange_rules())
+    exercised = len({rule for rule, _ in result.exercised})
+    assert (f"Coverage: {result.coverage} rule x session pairs exercised, {azure} on Azure and {openai} on "
+            f"OpenAI; {exercised} of {rules} rules exercised") in readme
+    assert f"The {len(result.found)} disagreements are real deviations" in readme

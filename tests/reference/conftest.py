@@ -21,8 +21,8 @@ def openai_server() -> Iterator[ServerHandle]:
 
 @pytest.fixture(scope="session")
 def azure_server() -> Iterator[ServerHandle]:
-    """An Azure-flavour reference server (in-memory store, keep-alives every 20 events)."""
-    handle = start("azure", keepalive_every=20)
+    """An Azure-flavour reference server (in-memory store)."""
+    handle = start("azure")
     yield handle
     handle.stop()
 

@@ -91,6 +91,24 @@ def test_input_items_pagination(ref: Ref) -> None:
     assert ref.error(ref.request("GET", "/responses/resp_missing/input_items"), 404)
 
 
+def test_input_items_of_a_chained_response_list_the_conversation_newest_first(ref: Ref) -> None:
+    # As real OpenAI does (openai-dotnet__ResponsesTests.CustomToolCallWorksAsync__3): the new input, the
+    # previous answer, the previous input, and so on back.
+    first = ref.ok({"model": "gpt-4o-mini", "input": "Remember: the code word is HERON."})
+    second = ref.ok({"model": "gpt-4o-mini", "input": "And the colour is teal.",
+                     "previous_response_id": first["id"]})
+    third = ref.ok({"model": "gpt-4o-mini", "input": "What is the code word?",
+                    "previous_response_id": second["id"]})
+    listed = ref.request("GET", f"/responses/{third['id']}/input_items").json()["data"]
+    texts = [(i["role"], i["content"][0]["text"]) for i in listed]
+    answers = [("assistant", text_of(r)) for r in (second, first)]
+    assert texts == [("user", "What is the code word?"), answers[0], ("user", "And the colour is teal."),
+                     answers[1], ("user", "Remember: the code word is HERON.")]
+    assert [i["id"] for i in listed[1:2]] == [second["output"][0]["id"]]
+    oldest = ref.request("GET", f"/responses/{third['id']}/input_items", params={"order": "asc"}).json()
+    assert oldest["data"] == listed[::-1]
+
+
 def test_store_false_is_not_stored(oa: Ref) -> None:
     rid = oa.ok({"model": "gpt-4o-mini", "input": "hi", "store": False})["id"]
     oa.error(oa.request("GET", f"/responses/{rid}"), 404)

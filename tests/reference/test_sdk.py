@@ -29,8 +29,9 @@ def test_create_retrieve_input_items_delete(sdk: OpenAI) -> None:
     second = sdk.responses.create(model="gpt-4o-mini", input="What is the code word?", previous_response_id=first.id)
     assert "OTTER" in second.output_text
     assert sdk.responses.retrieve(second.id).output_text == second.output_text
-    items = sdk.responses.input_items.list(second.id)
-    assert [i.type for i in items.data] == ["message"]
+    items = sdk.responses.input_items.list(second.id)  # the whole conversation, newest first, as OpenAI does
+    assert [(i.type, i.role) for i in items.data] == [("message", "user"), ("message", "assistant"),
+                                                      ("message", "user")]
     sdk.responses.delete(second.id)
     with pytest.raises(NotFoundError):
         sdk.responses.retrieve(second.id)

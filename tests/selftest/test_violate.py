@@ -42,7 +42,7 @@ def test_serve_refuses_an_unknown_violation_in_one_line() -> None:
 
 def test_serve_refuses_violations_of_recorded_cassettes(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--from-cassettes", str(tmp_path), "--violate", "wrong-key-403"])
-    assert result.exit_code == 2 and "no --violate or --proxy-to" in result.output
+    assert result.exit_code == 2 and "no --violate, --vary or --proxy-to" in result.output
 
 
 def test_a_violation_of_an_unknown_flavour_is_refused() -> None:

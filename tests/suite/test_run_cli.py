@@ -176,11 +176,11 @@ def test_sigint_stops_the_run_cleans_up_and_writes_a_partial_report(tmp_path):
 
 
 def test_checks_from_a_module_join_the_run(monkeypatch, tmp_path):
-    from conformance.checks import _check
+    from conformance.checks import registry
     from conformance.run.runner import load_checks
 
     load_checks()  # the suite's modules register in the real registry, which the copy below starts from
-    monkeypatch.setattr(_check, "REGISTRY", dict(_check.REGISTRY))
+    monkeypatch.setattr("conformance.checks._check.REGISTRY", dict(registry()))
     (tmp_path / "rc_user_checks.py").write_text(
         "from conformance.checks import check\n\n\n"
         "@check('mine.hello', spec='t')\n"

@@ -155,13 +155,13 @@ def test_a_known_issue_carries_its_link_and_only_matches_its_profile(registry):
     assert azure.verdict is Verdict.failed and azure.link is None
 
 
-def test_the_builtin_known_issues_map_azure_web_search(registry):
-    @check("web_search.tool.basic", spec="t")
-    def web_search(cell):
-        """Web search works."""
-        raise ContractViolation("400 unsupported tool")
+def test_the_builtin_known_issues_map_azure_image_file_ids(registry):
+    @check("image_input.file_id.probe", spec="t")
+    def image_file_id(cell):
+        """An image given by file_id is accepted."""
+        raise ContractViolation("400 unsupported input")
 
-    report = run_suite([make_cell(profile="azure")], checks=[web_search])
+    report = run_suite([make_cell(profile="azure")], checks=[image_file_id])
     result = report.cells[0].results[0]
     assert result.verdict is Verdict.known_issue and "learn.microsoft.com" in (result.link or "")
 

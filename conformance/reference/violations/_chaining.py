@@ -19,7 +19,7 @@ from conformance.reference.violations._shared import (
 )
 
 # Module state of the stateful violations (a caching gateway remembers what it has seen); ids never repeat.
-_SEEN: dict[str, dict[str, Any]] = {}
+_OWN_INPUT: dict[str, int] = {}  # how many input items each created response was given
 _STREAMED_AT: dict[str, float] = {}
 _LAG = 2.0  # seconds a lagging store needs before a streamed response can be found
 
@@ -64,25 +64,25 @@ violation(
 )
 
 
-def _history_in_input_items(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+def _only_own_input(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
     if ex.is_create and status == 200 and is_response(value):
-        _SEEN[value["id"]] = value
-    elif is_input_items(ex) and status == 200 and isinstance(value, dict):
-        own = _SEEN.get(route_parts(ex)[1]) or {}
-        parent = _SEEN.get(str(own.get("previous_response_id")))
-        if parent is not None:
-            earlier = list(parent.get("output") or [])
-            desc = ex.query.get("order", "desc") == "desc"
-            data = [*value["data"], *reversed(earlier)] if desc else [*earlier, *value["data"]]
-            value = {**value, "data": data, "first_id": data[0].get("id"), "last_id": data[-1].get("id")}
+        given = request_body(ex).get("input")
+        _OWN_INPUT[value["id"]] = len(given) if isinstance(given, list) else 1
+    elif is_input_items(ex) and status == 200 and isinstance(value, dict) and "after" not in ex.query:
+        own = _OWN_INPUT.get(route_parts(ex)[1])
+        if own is not None:
+            data = value["data"][:own] if ex.query.get("order", "desc") == "desc" else value["data"][-own:]
+            value = {**value, "data": data, "first_id": data[0].get("id") if data else None,
+                     "last_id": data[-1].get("id") if data else None, "has_more": False}
     return status, value
 
 
 violation(
-    "input-items-include-earlier-turns",
-    "The input_items of a chained response also list the earlier turn's output (the whole context).",
-    caught_by=("chaining.input_items.only_new_input",),
-    on_json=_history_in_input_items,
+    "input-items-forget-earlier-turns",
+    "A server that stores each request's own input only lists a chained response's input items without the "
+    "conversation it continues (real OpenAI lists the earlier turns too, newest first).",
+    caught_by=("chaining.input_items.full_context",),
+    on_json=_only_own_input,
 )
 
 

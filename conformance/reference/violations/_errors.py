@@ -40,7 +40,8 @@ violation(
 
 violation(
     "missing-model-without-param",
-    "A missing-parameter error answers param: null instead of naming model.",
+    "A missing-parameter error answers param: null instead of naming model (judged on the openai flavour: "
+    "Azure's own answer, 400 Missed model deployment with no param, is a known issue of the azure profile).",
     caught_by=("errors.missing_model.names_param",),
     on_json=_without_param("missing_required_parameter"),
 )
@@ -96,7 +97,8 @@ def _bad_version_not_found(ex: Exchange, status: int, value: Any) -> tuple[int, 
 
 violation(
     "bad-api-version-404",
-    "An unsupported api-version answers 404 Resource not found, as older Azure routes do.",
+    "An unsupported api-version on the v1 route answers 404 Resource not found, as only the older "
+    "deployments route may (the check accepts 404 there; the self-test judges this violation on v1).",
     caught_by=("errors.api_version.unsupported",),
     on_json=_bad_version_not_found,
     flavor="azure",

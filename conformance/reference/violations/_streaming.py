@@ -112,20 +112,21 @@ violation(
 )
 
 
-def _keepalives(ex: Exchange, events: Events) -> Events:
+def _unnumbered_keepalives(ex: Exchange, events: Events) -> Events:
     out: Events = []
     for i, event in enumerate(events, 1):
         out.append(event)
         if i % 5 == 0 and i < len(events):
             out.append({"type": "keepalive"})
-    return renumber(out, first_sequence_number(events))
+    return out
 
 
 violation(
-    "keepalive-in-openai-stream",
-    "An Azure-fronting gateway forwards Azure's keepalive events to clients of the OpenAI API.",
-    caught_by=("streaming.keepalive.absent",),
-    on_events=_keepalives,
+    "keepalive-without-sequence-number",
+    "A gateway injects its own keepalive events without a sequence_number (OpenAI's and Azure's keepalives "
+    "carry one and count in the numbering, openai/openai-node#1964).",
+    caught_by=("streaming.text.conforms",),
+    on_events=_unnumbered_keepalives,
 )
 
 

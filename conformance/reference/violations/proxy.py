@@ -1,4 +1,5 @@
-"""A forwarding proxy that commits violations on the way back: a buggy gateway in front of any server."""
+"""A forwarding proxy in front of any server: it commits violations (a buggy gateway) or shows legal
+variations."""
 
 from __future__ import annotations
 
@@ -34,9 +35,17 @@ class _Forward:
         await Response(answer.content, answer.status_code, kept)(scope, receive, send)
 
 
-def proxy_app(upstream: str, violations: list[str], timeout: float = 120.0) -> ASGIApp:
-    """A proxy to ``upstream`` (a base URL, no path) that commits ``violations``; unknown names raise ValueError."""
-    return ViolatingMiddleware(_Forward(upstream, timeout), violations)
+def proxy_app(
+    upstream: str, violations: list[str], variations: list[str] | None = None, timeout: float = 120.0
+) -> ASGIApp:
+    """A proxy to ``upstream`` (a base URL, no path) that commits ``violations`` and shows the legal
+    ``variations`` around them; unknown names raise ValueError."""
+    app: ASGIApp = ViolatingMiddleware(_Forward(upstream, timeout), violations)
+    if variations:
+        from conformance.reference.variations import VaryingMiddleware
+
+        app = VaryingMiddleware(app, variations)
+    return app
 
 
 def serve_proxy(app: ASGIApp, host: str, port: int, announce: Callable[[str], None]) -> None:
