@@ -162,6 +162,4 @@ variation(
     wrap=_FullContext,
     layer=PAYLOAD,
     flavors=("openai",),
-    pending="chaining.input_items.only_new_input demands only the chained response's own input; it is to be "
-    "retired for a full-context check (issue 21, item 3)",
 )

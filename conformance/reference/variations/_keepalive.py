@@ -61,6 +61,4 @@ variation(
     affects=("streaming.*", "resume.*", "background.*", "functions.stream.*", "chaining.read_after_write.*"),
     wrap=lambda app: Rewrite(app, on_request=_resume, on_block=events(_numbered)),
     layer=PAYLOAD,
-    pending="streaming.keepalive.absent refuses keepalive events in openai streams; it is to be retired, "
-    "keepalive with a sequence number being legal in the openai profile (issue 21, item 3)",
 )
