@@ -27,7 +27,7 @@ pytest_plugins = ["pytester"]
 ENV_VARS = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "OPENAI_API_KEY", "OPENAI_API_VERSION",
             "RC_CONFIG", "RC_TIER", "RC_OUT", "RC_JOBS", "RC_MCP_URL", "RC_CONCURRENCY", "RC_MODE", "RC_CASSETTES")
 # A check that passes, one that fails as a documented Azure gap, one Azure does not apply.
-CHECKS = ("lifecycle.create.returns_response", "files.purpose.user_data", "streaming.keepalive.absent")
+CHECKS = ("lifecycle.create.returns_response", "files.purpose.user_data", "reasoning.encrypted.round_trip")
 
 
 @pytest.fixture(autouse=True)
