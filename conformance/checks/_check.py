@@ -10,13 +10,14 @@ import enum
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from conformance.capabilities import CAPABILITIES
 from conformance.checks._retired import retired_checks
 from conformance.client._errors import HarnessError
-from conformance.contract.rules import Level
+from conformance.contract.rules import Level, all_rules
 from conformance.contract.violations import Violation
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +55,7 @@ class CheckInfo:
     since: str
     function: str
     exclusive: bool = False  # runs alone in its cell: it measures timing or sends a huge body
+    owns: tuple[str, ...] = ()  # the rules its sentence is about (globs, ``kind:glob``): they fail it
 
     @property
     def feature(self) -> str:
@@ -70,6 +72,7 @@ class CheckInfo:
             "tier": self.tier.value,
             "since": self.since,
             "feature": self.feature,
+            "owns": list(self.owns),
         }
 
 
@@ -96,17 +99,28 @@ def check(
     tier: Tier = Tier.core,
     since: str = "0.1.0",
     exclusive: bool = False,
+    owns: Iterable[str] = (),
 ) -> Callable[[F], F]:
     """Register a test function as the check ``check_id``; its docstring's first line is the sentence.
 
     An ID is never registered twice nor reused once retired (``conformance/data/retired-checks.toml``).
 
     ``exclusive`` checks never run beside another check of their cell (timing, races, huge bodies).
+
+    ``owns`` names the contract rules the check's sentence is about (rule-ID globs, ``kind:glob`` for one kind
+    of payload): a violation of one of them fails the check; any other violation its judge sees is a finding
+    of its result, never its verdict (``conformance/checks/_judge.py``).
     """
     needs = frozenset(requires)
     unknown = needs - CAPABILITIES
     if unknown:
         raise ValueError(f"check {check_id!r} requires unknown capabilities {sorted(unknown)}")
+
+    owned = tuple(owns)
+    rules = [rule.id for rule in all_rules()]
+    stray = [p for p in owned if not any(fnmatchcase(r, p.rpartition(":")[2]) for r in rules)]
+    if stray:
+        raise ValueError(f"check {check_id!r} owns {stray}, which name no contract rule")
 
     def decorate(func: F) -> F:
         if check_id in REGISTRY:
@@ -128,6 +142,7 @@ def check(
             since=since,
             function=f"{func.__module__}.{func.__qualname__}",
             exclusive=exclusive,
+            owns=owned,
         )
         REGISTRY[check_id] = info
         func.__conformance_check__ = info  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from typing import Any
 from conformance.checks import _tokens
 from conformance.checks._check import HarnessError, Tier, check, expect
 from conformance.checks._exchanges import answer, expect_rules, sent
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._streams import (
     LONG_PROMPT,
     LONG_TOKENS,
@@ -141,7 +141,7 @@ def test_cancelled_response_stays_cancelled(cell: Cell, client: ResponsesClient,
            expected=f"status 'cancelled' for {SETTLE_S:g} s", actual=f"statuses {statuses}")
 
 
-@check("background.cancel.foreground_rejected", spec=OPENAI_CANCEL + f"; {AZURE_HOWTO} ('to cancel a synchronous "
+@check("background.cancel.foreground_rejected", owns=ENVELOPE, spec=OPENAI_CANCEL + f"; {AZURE_HOWTO} ('to cancel a synchronous "
        "response, close the connection')", requires=("background", "store"))
 def test_cancel_of_a_foreground_response_fails(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Cancelling a response that was not created in background MUST fail with a 4xx error envelope."""
@@ -150,7 +150,7 @@ def test_cancel_of_a_foreground_response_fails(cell: Cell, client: ResponsesClie
     judge.error(answer.status_code, answer.body, title="cancelling a foreground response did not fail with a 4xx")
 
 
-@check("background.cancel.unknown_id", spec="openai-openapi.yaml cancelResponse (404 Not Found)",
+@check("background.cancel.unknown_id", owns=ENVELOPE, spec="openai-openapi.yaml cancelResponse (404 Not Found)",
        requires=("background",))
 def test_cancel_of_an_unknown_id_is_not_found(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Cancelling a response id that does not exist MUST fail with 404 and an error envelope."""

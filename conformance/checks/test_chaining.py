@@ -7,7 +7,7 @@ from typing import Any
 from conformance.checks._answers import output_text, refused
 from conformance.checks._check import ContractViolation, Tier, check, expect
 from conformance.checks._exchanges import expect_rules, sent
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._turns import answered, ask, code_word, unknown_id
 from conformance.client import EventStream, ResponsesClient
 from conformance.contract.rules import Level
@@ -90,7 +90,7 @@ def test_replayed_output_items_are_accepted(cell: Cell, client: ResponsesClient,
     answered(client.create(ask(cell, replay)), judge, "request replaying the output items")
 
 
-@check("chaining.previous_response_id.unknown", spec="openai-openapi#createResponse", requires=("text",))
+@check("chaining.previous_response_id.unknown", owns=ENVELOPE, spec="openai-openapi#createResponse", requires=("text",))
 def test_unknown_previous_response_id_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A previous_response_id that names no response MUST be refused with a 4xx error envelope."""
     reply = client.create(ask(cell, QUESTION, previous_response_id=unknown_id()))

@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.checks._answers import refused
 from conformance.checks._check import ContractViolation, NotApplicable, Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._turns import ask, unknown_id
 from conformance.client import ApiKeyAuth, ApiResponse, BearerAuth, ResponsesClient
 from conformance.matrix import Cell
@@ -35,7 +35,7 @@ def _param(reply: ApiResponse) -> Any:
     return error.get("param") if isinstance(error, dict) else None
 
 
-@check("errors.malformed_json.bad_request", spec="openai-openapi#createResponse", tier=Tier.smoke,
+@check("errors.malformed_json.bad_request", owns=ENVELOPE, spec="openai-openapi#createResponse", tier=Tier.smoke,
        requires=("text",))
 def test_malformed_json_is_a_bad_request(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A request body that is not valid JSON MUST be refused with 400 and an error envelope."""
@@ -44,7 +44,7 @@ def test_malformed_json_is_a_bad_request(cell: Cell, client: ResponsesClient, ju
     refused(reply, judge, "a malformed JSON body", statuses=(400,))
 
 
-@check("errors.wrong_type.names_param", spec="openai-openapi#createResponse", requires=("text",))
+@check("errors.wrong_type.names_param", owns=ENVELOPE, spec="openai-openapi#createResponse", requires=("text",))
 def test_wrong_type_is_refused_naming_the_param(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A parameter of the wrong type MUST be refused with 400 and an error envelope whose param names it."""
     reply = client.raw("POST", "/responses", json={**_valid(cell), "max_output_tokens": "sixteen"})
@@ -54,7 +54,7 @@ def test_wrong_type_is_refused_naming_the_param(cell: Cell, client: ResponsesCli
            expected="max_output_tokens", actual=repr(_param(reply)))
 
 
-@check("errors.missing_model.names_param", spec="openai-openapi#createResponse", requires=("text",))
+@check("errors.missing_model.names_param", owns=ENVELOPE, spec="openai-openapi#createResponse", requires=("text",))
 def test_missing_model_is_refused_naming_model(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A create request without model MUST be refused with 400 and an error envelope whose param is model.
 
@@ -73,14 +73,14 @@ def judge_missing_model(reply: ApiResponse, judge: Judge) -> None:
            actual=repr(_param(reply)))
 
 
-@check("errors.unknown_response.not_found", spec="openai-openapi#getResponse", tier=Tier.smoke,
+@check("errors.unknown_response.not_found", owns=ENVELOPE, spec="openai-openapi#getResponse", tier=Tier.smoke,
        requires=("text",), profiles=("openai", "azure"))
 def test_unknown_response_id_is_not_found(client: ResponsesClient, judge: Judge) -> None:
     """Retrieving an id that names no response MUST answer 404 with an error envelope."""
     refused(client.retrieve(unknown_id()), judge, "retrieve of an unknown id", statuses=(404,))
 
 
-@check("errors.auth.wrong_key", spec="openai-openapi#createResponse", tier=Tier.smoke, requires=("text",))
+@check("errors.auth.wrong_key", owns=ENVELOPE, spec="openai-openapi#createResponse", tier=Tier.smoke, requires=("text",))
 def test_wrong_key_is_unauthorized(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A request with a wrong key MUST be refused with 401 and an error envelope.
 
@@ -92,7 +92,7 @@ def test_wrong_key_is_unauthorized(cell: Cell, client: ResponsesClient, judge: J
     refused(reply, judge, "a wrong key", statuses=(401,))
 
 
-@check("errors.auth.missing_key", spec="openai-openapi#createResponse", tier=Tier.smoke, requires=("text",))
+@check("errors.auth.missing_key", owns=ENVELOPE, spec="openai-openapi#createResponse", tier=Tier.smoke, requires=("text",))
 def test_missing_key_is_unauthorized(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A request without credentials MUST be refused with 401 and an error envelope."""
     reply = client.raw("POST", "/responses", json=_valid(cell), auth=False)
@@ -100,7 +100,7 @@ def test_missing_key_is_unauthorized(cell: Cell, client: ResponsesClient, judge:
     refused(reply, judge, "no credentials", statuses=(401,))
 
 
-@check("errors.api_version.unsupported", spec="azure-v1-preview#api-version; " + RESOURCE_NOT_FOUND,
+@check("errors.api_version.unsupported", owns=ENVELOPE, spec="azure-v1-preview#api-version; " + RESOURCE_NOT_FOUND,
        requires=("text",), profiles=("azure",))
 def test_unsupported_api_version_is_a_bad_request(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """An unsupported api-version MUST be refused with 400 (404 on the deployments route) and an error body.

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.checks._answers import answered, output_text, refused, room, text, user
 from conformance.checks._check import Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.client import ApiResponse, ResponsesClient
 from conformance.contract.rules import Level
 from conformance.fixtures import make_pdf
@@ -88,13 +88,13 @@ def test_file_inputs_of_100_pages_are_accepted(cell: Cell, client: ResponsesClie
     answered(_ask(cell, client, _inline(make_pdf(MAX_PAGES))), judge, "a PDF of 100 pages")
 
 
-@check("files.limits.pages_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
+@check("files.limits.pages_refused", owns=ENVELOPE, spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_of_101_pages_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of 101 pages in one request MUST be refused with a 4xx error."""
     refused(_ask(cell, client, _inline(make_pdf(MAX_PAGES + 1))), judge, "a PDF of 101 pages")
 
 
-@check("files.limits.pages_per_request", spec=LIMITS + " (over several file inputs)", requires=("pdf_input",),
+@check("files.limits.pages_per_request", owns=ENVELOPE, spec=LIMITS + " (over several file inputs)", requires=("pdf_input",),
        tier=Tier.full, exclusive=True)
 def test_pages_are_counted_over_all_file_inputs(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Two PDFs of 51 and 50 pages in one request (101 pages in all) MUST be refused with a 4xx error."""
@@ -108,13 +108,13 @@ def test_file_inputs_just_under_32_mb_are_accepted(cell: Cell, client: Responses
     answered(_ask(cell, client, _inline(make_pdf(1, size=JUST_UNDER))), judge, "a PDF of just under 32 MB")
 
 
-@check("files.limits.size_refused", spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
+@check("files.limits.size_refused", owns=ENVELOPE, spec=LIMITS, requires=("pdf_input",), tier=Tier.full, exclusive=True)
 def test_file_inputs_over_32_mb_are_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """File inputs of just over 32 MB in one request MUST be refused with a 4xx error, never a 5xx."""
     refused(_ask(cell, client, _inline(make_pdf(1, size=JUST_OVER))), judge, "a PDF of just over 32 MB")
 
 
-@check("files.purpose.unknown_refused", spec=SPEC + " (purpose is an enum)", requires=("file_upload",))
+@check("files.purpose.unknown_refused", owns=ENVELOPE, spec=SPEC + " (purpose is an enum)", requires=("file_upload",))
 def test_upload_with_an_unknown_purpose_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """An upload with a purpose the API does not define MUST be refused with a 4xx error."""
     upload = client.upload_file("document.pdf", _code_word_pdf(), "conformance-no-such-purpose", "application/pdf")

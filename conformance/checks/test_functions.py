@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from conformance.checks._answers import accepted, completed, items, output_text, refused, room, streamed
 from conformance.checks._check import Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.client import ResponsesClient
 from conformance.contract.rules import Level
 from conformance.matrix import Cell
@@ -128,7 +128,7 @@ def test_streamed_argument_deltas_add_up(cell: Cell, client: ResponsesClient, ju
            expected=joined, actual=item.get("arguments"))
 
 
-@check("functions.call_id.unknown_refused", spec=SPEC + " (call_id must match a function_call)",
+@check("functions.call_id.unknown_refused", owns=ENVELOPE, spec=SPEC + " (call_id must match a function_call)",
        requires=("function_calling", "store"))
 def test_unknown_call_id_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A function_call_output whose call_id matches no function call of the conversation MUST be refused with a 4xx."""

@@ -13,7 +13,7 @@ import orjson
 
 from conformance.checks._check import ContractViolation, HarnessError, Tier, check
 from conformance.checks._fuzz import Finding, create_bodies, curl, hunt
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, RESPONSE, Judge
 from conformance.client import ApiResponse, Evidence, ResponsesClient
 from conformance.contract.validate import ContractValidator
 from conformance.matrix import Cell
@@ -55,7 +55,7 @@ def _status_problem(answer: ApiResponse, errors: ContractValidator) -> str | Non
     return None
 
 
-@check("fuzz.create.valid_not_5xx", spec=SPEC, requires=("text",), tier=Tier.full)
+@check("fuzz.create.valid_not_5xx", owns=ENVELOPE, spec=SPEC, requires=("text",), tier=Tier.full)
 def test_schema_valid_create_requests_never_get_a_5xx(cell: Cell, client: ResponsesClient) -> None:
     """A schema-valid create request MUST be answered 2xx, or 4xx with a conforming error envelope, never 5xx."""
     errors = ContractValidator(cell.profile)
@@ -68,7 +68,7 @@ def test_schema_valid_create_requests_never_get_a_5xx(cell: Cell, client: Respon
                     "2xx, or 4xx with an error envelope", str(replay.status_code))
 
 
-@check("fuzz.create.invalid_rejected", spec=SPEC + " (negative data)", requires=("text",), tier=Tier.full)
+@check("fuzz.create.invalid_rejected", owns=ENVELOPE, spec=SPEC + " (negative data)", requires=("text",), tier=Tier.full)
 def test_schema_invalid_create_requests_are_rejected(cell: Cell, client: ResponsesClient) -> None:
     """A create request that breaks the request schema MUST be rejected with a 4xx and a conforming error envelope."""
     errors = ContractValidator(cell.profile)
@@ -87,7 +87,7 @@ def test_schema_invalid_create_requests_are_rejected(cell: Cell, client: Respons
                     "4xx with an error envelope", str(replay.status_code))
 
 
-@check("fuzz.create.answers_conform", spec=SPEC + " (200 response schema)", requires=("text",), tier=Tier.full)
+@check("fuzz.create.answers_conform", owns=RESPONSE, spec=SPEC + " (200 response schema)", requires=("text",), tier=Tier.full)
 def test_answers_to_generated_requests_conform(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Every 2xx answer to a schema-valid create request MUST be a Response that conforms to the schema."""
     scratch = _scratch(client)

@@ -17,7 +17,7 @@ from conformance.checks._answers import (
     user,
 )
 from conformance.checks._check import Skipped, Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.client import ResponsesClient
 from conformance.fixtures import make_png
 from conformance.matrix import Cell
@@ -59,7 +59,7 @@ def test_image_uploaded_as_a_file_is_accepted_by_file_id(cell: Cell, client: Res
     answered(client.create(body), judge, "an input_image referenced by file_id")
 
 
-@check("image_input.data_url.invalid_refused", spec=INPUT_SPEC, requires=("vision",))
+@check("image_input.data_url.invalid_refused", owns=ENVELOPE, spec=INPUT_SPEC, requires=("vision",))
 def test_image_data_url_that_is_not_base64_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """An input_image whose data URL does not hold valid base64 MUST be refused with a 4xx error."""
     image = {"type": "input_image", "image_url": "data:image/png;base64,@@not*base64@@", "detail": "low"}

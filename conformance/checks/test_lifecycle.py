@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.checks._answers import refused
 from conformance.checks._check import Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, RESPONSE, Judge
 from conformance.checks._turns import TERMINAL, answered, ask, item_text
 from conformance.client import ApiResponse, ResponsesClient
 from conformance.matrix import Cell
@@ -40,7 +40,7 @@ def _ids(listed: dict[str, Any]) -> list[Any]:
     return [item.get("id") for item in listed["data"]]
 
 
-@check("lifecycle.create.returns_response", spec="openai-openapi#createResponse", tier=Tier.smoke,
+@check("lifecycle.create.returns_response", owns=RESPONSE, spec="openai-openapi#createResponse", tier=Tier.smoke,
        requires=("text",))
 def test_create_returns_a_finished_response(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A create request MUST answer 200 with a conforming Response object in a terminal status."""
@@ -78,7 +78,7 @@ def _essence(response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@check("lifecycle.delete.acknowledged", spec="openai-openapi#deleteResponse", requires=("text", "store"),
+@check("lifecycle.delete.acknowledged", owns=("deletion:schema.*",), spec="openai-openapi#deleteResponse", requires=("text", "store"),
        profiles=STORED)
 def test_delete_answers_a_deletion_object(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Deleting a stored response MUST answer 200 with a deletion object naming that response."""
@@ -88,7 +88,7 @@ def test_delete_answers_a_deletion_object(cell: Cell, client: ResponsesClient, j
            actual=deletion["id"])
 
 
-@check("lifecycle.delete.then_not_found", spec="openai-openapi#deleteResponse", requires=("text", "store"),
+@check("lifecycle.delete.then_not_found", owns=ENVELOPE, spec="openai-openapi#deleteResponse", requires=("text", "store"),
        profiles=STORED)
 def test_deleted_response_is_not_found(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """After a response is deleted, retrieving it MUST answer 404 with an error envelope."""
@@ -97,7 +97,7 @@ def test_deleted_response_is_not_found(cell: Cell, client: ResponsesClient, judg
     refused(client.retrieve(created["id"]), judge, "retrieve after delete", statuses=(404,))
 
 
-@check("lifecycle.delete.twice_not_found", spec="openai-openapi#deleteResponse", requires=("text", "store"),
+@check("lifecycle.delete.twice_not_found", owns=ENVELOPE, spec="openai-openapi#deleteResponse", requires=("text", "store"),
        profiles=STORED)
 def test_second_delete_is_not_found(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Deleting a response that is already deleted MUST answer 404 with an error envelope."""
@@ -106,7 +106,7 @@ def test_second_delete_is_not_found(cell: Cell, client: ResponsesClient, judge: 
     refused(client.delete(created["id"]), judge, "second delete", statuses=(404,))
 
 
-@check("lifecycle.input_items.list_fields", spec="openai-openapi#listInputItems", requires=("text", "store"),
+@check("lifecycle.input_items.list_fields", owns=("input_item_list:schema.*",), spec="openai-openapi#listInputItems", requires=("text", "store"),
        profiles=STORED)
 def test_input_items_first_and_last_ids_match_the_page(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """The input_items list MUST name the ids of its first and last items as first_id and last_id."""

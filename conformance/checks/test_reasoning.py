@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.checks._answers import accepted, answered, items, output_types, refused, room, text, user
 from conformance.checks._check import check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.client import ResponsesClient
 from conformance.matrix import Cell
 
@@ -55,7 +55,7 @@ def _tampered(token: str) -> str:
     return token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
 
 
-@check("reasoning.encrypted.tampered_refused", spec=SPEC + "; " + AZURE, requires=NEEDS)
+@check("reasoning.encrypted.tampered_refused", owns=ENVELOPE, spec=SPEC + "; " + AZURE, requires=NEEDS)
 def test_tampered_encrypted_content_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A reasoning item whose encrypted_content was altered MUST be refused with a 4xx error."""
     opening, first = _first_turn(cell, client, judge)

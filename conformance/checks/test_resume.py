@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.checks._check import ContractViolation, HarnessError, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._streams import (
     count_request,
     expect_answer,
@@ -113,7 +113,7 @@ def test_prefix_and_resumed_suffix_equal_the_whole_stream(cell: Cell, client: Re
     judge.stream(run.prefix + run.suffix, "the interrupted and resumed stream does not conform as a whole")
 
 
-@check("resume.not_streamed.rejected", spec="Azure Responses how-to, §Background mode ('streaming can be resumed "
+@check("resume.not_streamed.rejected", owns=ENVELOPE, spec="Azure Responses how-to, §Background mode ('streaming can be resumed "
        "only if the original request had stream=true')", requires=REQUIRES)
 def test_resume_of_a_response_not_streamed_fails(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Resuming the stream of a background response created without stream MUST fail with a 4xx error envelope."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.checks._answers import refused
 from conformance.checks._check import Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._turns import answered, ask
 from conformance.client import ResponsesClient
 from conformance.matrix import Cell
@@ -26,7 +26,7 @@ def test_unstored_response_says_store_false(cell: Cell, client: ResponsesClient,
            actual=response.get("store"))
 
 
-@check("store.false.not_retrievable", spec="openai-openapi#createResponse", requires=("text", "store"),
+@check("store.false.not_retrievable", owns=ENVELOPE, spec="openai-openapi#createResponse", requires=("text", "store"),
        profiles=STORED)
 def test_unstored_response_is_not_retrievable(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A response created with store: false MUST NOT be retrievable: retrieving it answers 404."""
@@ -34,7 +34,7 @@ def test_unstored_response_is_not_retrievable(cell: Cell, client: ResponsesClien
     refused(client.retrieve(response["id"]), judge, "retrieve of a store: false response", statuses=(404,))
 
 
-@check("store.false.not_chainable", spec="openai-openapi#createResponse", requires=("text", "store"),
+@check("store.false.not_chainable", owns=ENVELOPE, spec="openai-openapi#createResponse", requires=("text", "store"),
        profiles=STORED)
 def test_unstored_response_cannot_be_chained(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A previous_response_id naming a store: false response MUST be refused with a 4xx error envelope."""
@@ -43,7 +43,7 @@ def test_unstored_response_cannot_be_chained(cell: Cell, client: ResponsesClient
     refused(reply, judge, "chaining on a store: false response")
 
 
-@check("store.background.requires_store", spec="azure-howto#background", requires=("text", "background"),
+@check("store.background.requires_store", owns=ENVELOPE, spec="azure-howto#background", requires=("text", "background"),
        profiles=STORED)
 def test_background_without_store_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A background request with store: false MUST be refused with 400 and an error envelope."""

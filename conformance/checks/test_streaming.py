@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.checks._check import Tier, check, expect
 from conformance.checks._exchanges import expect_rules, sent, streamed
-from conformance.checks._judge import Judge
+from conformance.checks._judge import STREAM, Judge
 from conformance.checks._streams import (
     TRUNCATED_PROMPT,
     TRUNCATED_TOKENS,
@@ -66,7 +66,7 @@ def _expect_every_item_streamed(events: list[ServerSentEvent], final: dict[str, 
            expected=f"response.output_item.done for output_index 0..{count - 1}", actual=f"for {done}")
 
 
-@check("streaming.text.conforms", spec=f"{OPENAI_EVENTS}; {OR_ITEMS}", requires=("streaming",), tier=Tier.smoke)
+@check("streaming.text.conforms", owns=STREAM, spec=f"{OPENAI_EVENTS}; {OR_ITEMS}", requires=("streaming",), tier=Tier.smoke)
 def test_streamed_text_answer_conforms(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A streamed text answer MUST follow the event grammar and invariants and stream every item of its final output."""
     events = stream_all(client, count_request(cell))
@@ -82,7 +82,7 @@ def test_streamed_text_answer_conforms(cell: Cell, client: ResponsesClient, judg
 
 
 @check(
-    "streaming.function_call.conforms",
+    "streaming.function_call.conforms", owns=STREAM,
     spec=f"{OPENAI_EVENTS} (response.function_call_arguments.delta / .done); {OR_ITEMS}",
     requires=("streaming", "function_calling"),
 )
@@ -103,7 +103,7 @@ def test_streamed_function_call_conforms(cell: Cell, client: ResponsesClient, ju
 
 
 @check(
-    "streaming.reasoning.conforms",
+    "streaming.reasoning.conforms", owns=STREAM,
     spec=f"{OPENAI_EVENTS} (response.reasoning_summary_part.*, response.reasoning_summary_text.*); "
     "Azure v1 preview spec (response.reasoning_summary.delta); " + OR_ITEMS,
     requires=("streaming", "reasoning"),
@@ -146,7 +146,7 @@ def test_retrieved_response_equals_streamed_response(cell: Cell, client: Respons
 
 
 @check(
-    "streaming.sentinel.absent",
+    "streaming.sentinel.absent", owns=("stream.done_sentinel",),
     spec="openai-openapi.yaml and Azure v1 preview spec (no [DONE] sentinel); " + OR_STREAMING,
     requires=("streaming",),
     profiles=("openai", "azure"),
@@ -154,14 +154,14 @@ def test_retrieved_response_equals_streamed_response(cell: Cell, client: Respons
 def test_no_done_sentinel_on_openai_and_azure(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """An openai or azure stream MUST end with its terminal event, without a `data: [DONE]` sentinel."""
     events = stream_all(client, count_request(cell))
+    judge.stream(events, f"the {cell.profile} stream sends the [DONE] sentinel")  # it owns stream.done_sentinel
     found = [i for i, e in enumerate(events) if e.data.strip() == "[DONE]"]
     expect(not found, f"the {cell.profile} stream sends the [DONE] sentinel", expected="no sentinel",
            actual=f"data: [DONE] at event {found[0] if found else ''}")
-    judge.stream(events)
 
 
 @check(
-    "streaming.incomplete.conforms",
+    "streaming.incomplete.conforms", owns=("stream.terminal.*",),
     spec=f"{OPENAI_EVENTS} (response.incomplete); openai-openapi.yaml Response.incomplete_details",
     requires=("streaming",),
 )

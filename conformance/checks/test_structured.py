@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from conformance.checks._answers import completed, output_text, refused, room
 from conformance.checks._check import Tier, check, expect
-from conformance.checks._judge import Judge
+from conformance.checks._judge import ENVELOPE, Judge
 from conformance.client import ResponsesClient
 from conformance.matrix import Cell
 
@@ -74,7 +74,7 @@ def test_json_object_output_is_a_json_object(cell: Cell, client: ResponsesClient
            expected="a JSON object", actual=answer[:200])
 
 
-@check("structured.json_schema.name_required", spec=SPEC + " (name is required)", requires=("structured_output",))
+@check("structured.json_schema.name_required", owns=ENVELOPE, spec=SPEC + " (name is required)", requires=("structured_output",))
 def test_json_schema_format_without_a_name_is_refused(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A json_schema text format without its required name MUST be refused with a 4xx error."""
     nameless = {"type": "json_schema", "schema": PERSON, "strict": True}

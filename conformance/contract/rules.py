@@ -57,6 +57,12 @@ def all_rules() -> list[Rule]:
     return sorted(_RULES.values(), key=lambda r: r.id)
 
 
+def known(rule_id: str) -> Rule | None:
+    """The rule of that ID, or None when this version defines none (a report of another version)."""
+    all_rules()
+    return _RULES.get(rule_id)
+
+
 def get(rule_id: str) -> Rule:
     all_rules()
     return _RULES[rule_id]

@@ -39,11 +39,13 @@ def write(report: Report, out: TextIO) -> None:
         "results": [{r["check"]: _slim(r) for r in cell["results"]} for cell in document["cells"]],
         "checks": document["checks"],
         "evidence": document["evidence"],
+        "findings": {f["id"]: f for f in document["findings"]},
     }
     out.write(
         _ENV.get_template("report.html.j2").render(
             report=report, summary=report.summary, order=order, columns=columns, regions=regions,
             verdicts=verdicts, features=features, levels=levels, data=data, Verdict=Verdict,
+            findings=document["findings"],
             symbols={v.value: s for v, s in SYMBOLS.items()}, colours={v.value: c for v, c in COLOURS.items()},
         )
     )
@@ -55,4 +57,4 @@ def _column_key(cell: CellResult) -> tuple[str, ...]:
 
 
 def _slim(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: result[k] for k in ("verdict", "level", "reason", "link", "evidence", "attempts", "duration_s")}
+    return {k: result[k] for k in ("verdict", "level", "reason", "link", "evidence", "attempts", "duration_s", "findings")}

@@ -1,4 +1,4 @@
-"""Markdown for a pull request: the run, a summary table per cell, then one table per feature."""
+"""Markdown for a pull request: the run, a summary table per cell, the findings, then one table per feature."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def write(report: Report, out: TextIO) -> None:
     counts = report.summary["cells"]
     for cell in report.cells:
         lines.append(_row([f"`{cell.id}`", *(str(counts[cell.id][v.value]) for v in Verdict)]))
+    lines += _findings(report)
     for feature in sorted({r.feature for c in report.cells for r in c.results}):
         lines += ["", f"## {feature}", "", _row(["check", "level", *(label(c) for c in report.cells)])]
         lines.append(_row(["---"] * (len(report.cells) + 2)))
@@ -41,6 +42,23 @@ def write(report: Report, out: TextIO) -> None:
     if report.cleanup_failures:
         lines += ["", "## Not cleaned up", "", *(f"- {_cell_text(line)}" for line in report.cleanup_failures)]
     out.write("\n".join(lines) + "\n")
+
+
+def _findings(report: Report) -> list[str]:
+    """Every root cause the run saw, once: where, what was found, and which checks and cells saw it."""
+    findings = report.findings
+    if not findings:
+        return []
+    lines = ["", f"## Findings ({len(findings)})", "",
+             "Contract violations seen on the way, each root cause once (strict: only strict mode rejects it).", "",
+             _row(["finding", "level", "rule", "where", "found", "checks", "cells"]), _row(["---"] * 7)]
+    for f in findings:
+        where = f"{f.finding.where} `{f.finding.pointer}`" if f.finding.pointer else f.finding.where
+        level = f"{f.level} (strict)" if f.finding.strict else f.level
+        found = _cell_text(f"{f.finding.message}" + (f" (found {f.finding.found})" if f.finding.found else ""))
+        lines.append(_row([f.id, level, f"`{f.finding.rule}`", _cell_text(where), found,
+                           _cell_text(", ".join(f.checks)), _cell_text(", ".join(f.cells))]))
+    return lines
 
 
 def _level(report: Report, check: str) -> str:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from conformance.contract import rules
+from conformance.contract.violations import Finding
 from conformance.identity import identity_key
 
-FORMAT_VERSION = "2"  # 2: evidence by reference (a top-level list), the checks catalogue
-READS = ("1", "2")  # every format version report.json had: the report commands read them all
+FORMAT_VERSION = "3"  # 3: findings; 2: evidence by reference (a top-level list), the checks catalogue
+READS = ("1", "2", "3")  # every format version report.json had: the report commands read them all
 
 
 class Verdict(str, Enum):
@@ -39,6 +41,7 @@ class CheckResult:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     link: str | None = None
     requests: int = 0  # HTTP requests the check made; attempts > requests means some were retried
+    findings: list[Finding] = field(default_factory=list)  # the violations seen on the way, each root cause once
 
     @property
     def feature(self) -> str:
@@ -81,6 +84,18 @@ class Report:
     format_version: str = FORMAT_VERSION
 
     @property
+    def findings(self) -> list[RunFinding]:
+        """Every root cause the run saw, once, with the checks and cells that saw it: compat before strict-only,
+        MUST before SHOULD, then by rule and place."""
+        found: dict[tuple[str, ...], RunFinding] = {}
+        for cell in self.cells:
+            for result in cell.results:
+                for finding in result.findings:
+                    entry = found.setdefault(finding.key, RunFinding(finding, [], [], result))
+                    entry.add(result.check, cell.id)
+        return sorted(found.values(), key=lambda f: (f.finding.strict, f.level != "MUST", f.finding.key))
+
+    @property
     def summary(self) -> dict[str, dict[str, Any]]:
         """Counts per verdict, per cell (by ID) and per feature."""
         results = [r for c in self.cells for r in c.results]
@@ -89,6 +104,37 @@ class Report:
             "cells": {c.id: _count(c.results) for c in self.cells},
             "features": {f: _count([r for r in results if r.feature == f]) for f in sorted({r.feature for r in results})},
         }
+
+
+@dataclass
+class RunFinding:
+    """A root cause across the run: the finding, the checks and cells that saw it, the first result that did."""
+
+    finding: Finding
+    checks: list[str]
+    cells: list[str]
+    first: CheckResult  # its evidence is the finding's evidence
+
+    @property
+    def id(self) -> str:
+        return self.finding.id
+
+    @property
+    def level(self) -> str:
+        """The rule's level (MUST, SHOULD, MAY); a rule this version does not know counts as MUST."""
+        known = rules.known(self.finding.rule)
+        return known.level.value if known is not None else "MUST"
+
+    @property
+    def spec(self) -> str:
+        known = rules.known(self.finding.rule)
+        return known.spec if known is not None else ""
+
+    def add(self, check: str, cell: str) -> None:
+        if check not in self.checks:
+            self.checks.append(check)
+        if cell not in self.cells:
+            self.cells.append(cell)
 
 
 def _count(results: list[CheckResult]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from conformance.checks import HarnessError, Judge, McpServer, Skipped
+from conformance.checks import CheckInfo, HarnessError, Judge, McpServer, Skipped, registry
 from conformance.client import (
     ApiKeyAuth,
     BearerAuth,
@@ -26,7 +26,7 @@ from conformance.client import (
     Secrets,
     Target,
 )
-from conformance.contract.violations import Violation
+from conformance.contract.violations import Finding, Violation
 from conformance.matrix import Cell
 
 TransportFactory = Callable[[Cell], httpx.BaseTransport]
@@ -91,8 +91,9 @@ class RunResources:
 class CheckContext:
     """The fixtures of one check in one cell, built on demand; ``close()`` releases the client."""
 
-    def __init__(self, cell: Cell, resources: RunResources) -> None:
+    def __init__(self, cell: Cell, resources: RunResources, info: CheckInfo | None = None) -> None:
         self.cell = cell
+        self.info = info
         self.resources = resources
         self._client: ResponsesClient | None = None
         self._judge: Judge | None = None
@@ -105,9 +106,10 @@ class CheckContext:
         return self._client
 
     def judge(self) -> Judge:
-        """A fresh Judge for the cell's profile."""
+        """A fresh Judge for the cell's profile, failing the check only on the rules it owns."""
         if self._judge is None:
-            self._judge = Judge(self.cell.profile)
+            info = self.info
+            self._judge = Judge.for_check(self.cell.profile, info, registry()) if info else Judge(self.cell.profile)
         return self._judge
 
     def mcp(self) -> McpServer:
@@ -130,8 +132,12 @@ class CheckContext:
         return arguments
 
     def strict_only(self) -> list[Violation]:
-        """The strict-only findings of the judge, if the check used one."""
+        """The strict-only violations of the rules the check owns, if it used a judge."""
         return list(self._judge.strict_only) if self._judge is not None else []
+
+    def findings(self) -> list[Finding]:
+        """Every violation the check's judge saw, located (owned or not, compat or strict-only)."""
+        return list(self._judge.findings) if self._judge is not None else []
 
     def evidence(self) -> list[dict[str, Any]]:
         """The redacted, scrubbed wire log of what the check exchanged with the target."""

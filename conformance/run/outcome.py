@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from conformance.checks import (
     Unsupported,
 )
 from conformance.client import BudgetExhausted, Secrets
-from conformance.contract.violations import Violation
+from conformance.contract.violations import Finding, Violation
 from conformance.matrix import Cell
 from conformance.report.model import CheckResult, Verdict
 
@@ -105,10 +105,13 @@ def verdict_of(
     cell: Cell,
     strict_only: Iterable[Violation] = (),
     known_issues: Iterable[KnownIssue] = (),
+    findings: Iterable[Finding] = (),
 ) -> Outcome:
     """The verdict of a check body that returned (``error`` None) or raised ``error`` (anything, Ctrl-C too).
 
-    ``strict_only`` are the findings of the check's judge that only strict mode rejects.
+    ``strict_only`` are the violations of the rules the check owns that only strict mode rejects;
+    ``findings`` every violation its judge saw: a body that broke down on a non-conforming payload could not
+    judge its sentence (``error``, naming the finding).
     """
     if error is None:
         found = list(strict_only)
@@ -133,7 +136,12 @@ def verdict_of(
     for kind, verdict in simple.items():
         if isinstance(error, kind):
             return Outcome(verdict, one_line(str(error)) or kind.__name__)
-    return Outcome(Verdict.error, f"{type(error).__name__}: {one_line(str(error))}".rstrip(": "))
+    crash = f"{type(error).__name__}: {one_line(str(error))}".rstrip(": ")
+    broken = next((f for f in findings if not f.strict), None)
+    if broken is not None:
+        return Outcome(Verdict.error, one_line(f"not judged: the target's payload breaks the contract ({broken}); "
+                                               f"the check then stopped on {crash}"))
+    return Outcome(Verdict.error, crash)
 
 
 def stop_reason(error: BaseException | None) -> str | None:
@@ -151,15 +159,30 @@ def check_result(
     duration: float = 0.0,
     evidence: Sequence[dict[str, Any]] = (),
     secrets: Secrets | None = None,
+    findings: Iterable[Finding] = (),
 ) -> CheckResult:
-    """The report entry of a verdict: the reason scrubbed of ``secrets``; the wire log unless it passed."""
+    """The report entry of a verdict: the reason scrubbed of ``secrets``, the findings (each root cause
+    once), and the wire log unless it passed without a finding."""
     attempts = sum(max(1, len(e.get("attempts") or [])) for e in evidence)
+    seen: dict[tuple[str, ...], Finding] = {}
+    for finding in findings:
+        seen.setdefault(finding.key, _scrubbed(finding, secrets))
+    keep = outcome.verdict is not Verdict.passed or bool(seen)
     return CheckResult(
         check=info.id, verdict=outcome.verdict, level=info.level.value,
         reason=secrets.scrub(outcome.reason) if secrets is not None else outcome.reason,
         duration_s=round(duration, 3), attempts=attempts, link=outcome.link, requests=len(evidence),
-        evidence=[] if outcome.verdict is Verdict.passed else list(evidence),
+        evidence=list(evidence) if keep else [], findings=list(seen.values()),
     )
+
+
+def _scrubbed(finding: Finding, secrets: Secrets | None) -> Finding:
+    """The finding with every secret the run knows taken out of what it quotes."""
+    if secrets is None:
+        return finding
+    return replace(finding, message=secrets.scrub(finding.message), pointer=secrets.scrub(finding.pointer),
+                   expected=secrets.scrub(finding.expected) if finding.expected is not None else None,
+                   found=secrets.scrub(finding.found) if finding.found is not None else None)
 
 
 def _violation_line(error: ContractViolation) -> str:

@@ -155,7 +155,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         raise
     except BaseException as exc:  # any outcome of a check body becomes a verdict, as in the runner
         error = exc
-    outcome = verdict_of(error, info, cell, context.strict_only() if context else (), run.known_issues)
+    findings = context.findings() if context else []
+    outcome = verdict_of(error, info, cell, context.strict_only() if context else (), run.known_issues, findings)
     run.record(cell, info, outcome, time.monotonic() - start, context)
     reason = stop_reason(error)
     if reason is not None:
@@ -248,7 +249,7 @@ def _rc_context(
         resources = request.config.stash[_RUN].start(conformance_options)
     except OptionError as exc:
         pytest.exit(f"responses-conformance: {exc}", pytest.ExitCode.USAGE_ERROR)
-    context = CheckContext(cell, resources)
+    context = CheckContext(cell, resources, info_of(request.function))
     yield context
     context.close()
 

@@ -321,7 +321,7 @@ def _run_check(
     dropped = applicability(info, cell)
     if dropped is not None:
         return check_result(info, dropped)
-    context = CheckContext(cell, resources)
+    context = CheckContext(cell, resources, info)
     start = time.monotonic()
     error: BaseException | None = None
     try:
@@ -337,8 +337,9 @@ def _run_check(
     reason = stop_reason(error)
     if reason is not None:
         state.stop(reason)
-    outcome = verdict_of(error, info, cell, context.strict_only(), state.known_issues)
-    return check_result(info, outcome, duration, context.evidence(), resources.secrets)
+    findings = context.findings()
+    outcome = verdict_of(error, info, cell, context.strict_only(), state.known_issues, findings)
+    return check_result(info, outcome, duration, context.evidence(), resources.secrets, findings)
 
 
 def _catalogue(info: CheckInfo) -> dict[str, str]:

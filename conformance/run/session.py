@@ -91,9 +91,10 @@ class CheckSession:
         """The check's verdict in the cell, for the report."""
         secrets = self._cells.secrets if self._cells is not None else None
         evidence = context.evidence() if context is not None else []
+        findings = context.findings() if context is not None else []
         into = self.results.setdefault(cell.id, CellResult(cell.identity()))
         into.results = [r for r in into.results if r.check != info.id]
-        into.results.append(check_result(info, outcome, duration, evidence, secrets))
+        into.results.append(check_result(info, outcome, duration, evidence, secrets, findings))
 
     def report(self, cleanup_failures: list[str]) -> Report | None:
         """The run's report, or None when no check was judged."""

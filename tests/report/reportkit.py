@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance.contract.violations import Finding
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
 
 KEY = "report-test-key-0042"  # the reference servers' key in the sample run (conftest.py)
@@ -32,17 +33,25 @@ STREAM = [
 ]
 
 
+GAP = Finding("stream.sequence.contiguous", "stream", "/sequence_number", "sequence_number 2 follows 0",
+              "1", "2 <b>")
+COST = Finding("schema.undeclared", "response", "/usage", "Additional properties are not allowed ('cost' was unexpected)",
+               "only declared properties", "cost", strict=True)
+
+
 def small_report() -> Report:
-    """Two cells, three checks; one failure with an SSE wire log, one error, one known issue."""
+    """Two cells, three checks; one failure with an SSE wire log, one error, one known issue; two findings, one
+    of them seen in both cells."""
     first = [
         CheckResult("stream.sequence.contiguous", Verdict.failed, "MUST", "sequence 1 missing <script>x</script> | y",
-                    0.5, 1, STREAM, requests=1),
+                    0.5, 1, STREAM, requests=1, findings=[GAP, COST]),
         CheckResult("lifecycle.create.returns_response", Verdict.passed, "MUST", "", 0.25, 1, requests=1),
         CheckResult("files.purpose.user_data", Verdict.known_issue, "SHOULD", "documented", 0.1, 1,
                     link="https://learn.microsoft.com/x"),
     ]
     second = [
-        CheckResult("stream.sequence.contiguous", Verdict.passed, "MUST", "", 0.5, 1, requests=1),
+        CheckResult("stream.sequence.contiguous", Verdict.passed, "MUST", "", 0.5, 1, STREAM, requests=1,
+                    findings=[COST]),
         CheckResult("lifecycle.create.returns_response", Verdict.error, "MUST", "429 after 3 attempts", 2.0, 3, requests=1),
         CheckResult("files.purpose.user_data", Verdict.not_applicable, "SHOULD", "profile openai", 0.0, 0),
     ]

@@ -27,8 +27,8 @@ def bad(request: pytest.FixtureRequest, good: str, tmp_path: Path) -> tuple[str,
         path.write_text(text[: len(text) // 2])
         return str(path), "not a JSON document (truncated?)"
     if request.param == "version":
-        path.write_text(text.replace('"format_version": "2"', '"format_version": "0"'))
-        return str(path), "report format '0', this tool reads 1, 2"
+        path.write_text(text.replace('"format_version": "3"', '"format_version": "0"'))
+        return str(path), "report format '0', this tool reads 1, 2, 3"
     if request.param == "missing":
         return str(tmp_path / "nope.json"), "cannot read"
     path.write_text('{"cells": []}')

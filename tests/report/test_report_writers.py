@@ -50,7 +50,7 @@ def test_junit_has_one_suite_per_cell_and_maps_verdicts():
 def test_markdown_escapes_pipes_and_groups_by_feature():
     text = _render("md")
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
-        "## Summary", "## files", "## lifecycle", "## stream",
+        "## Summary", "## Findings (2)", "## files", "## lifecycle", "## stream",
     ]
     assert "sequence 1 missing <script>x</script> \\| y" in text
     assert "| `azure-swedencentral-gpt4o-azure-v1` | 1 | 1 | 0 | 0 | 0 | 1 | 0 | 0 |" in text

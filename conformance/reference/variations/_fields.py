@@ -1,5 +1,5 @@
-"""Legal variations of what a server says: extension fields, ``obfuscation``, ``billing``, ``service_tier``
-and ``completed_at`` once terminal, and Azure's message-only 400 for a missing model."""
+"""Legal variations of what a server says: extension fields, ``obfuscation``, ``billing``, a gateway's
+``usage.cost``, ``service_tier`` and ``completed_at`` once terminal, and Azure's message-only 400 for a missing model."""
 
 from __future__ import annotations
 
@@ -158,6 +158,30 @@ variation(
         on_block=events(lambda call, event: [_each_response(event, _tiered)]),
     ),
     layer=PAYLOAD,
+)
+
+
+def _costed(response: dict[str, Any]) -> dict[str, Any]:
+    usage = response.get("usage")
+    if not isinstance(usage, dict):
+        return response
+    return {**response, "usage": {**usage, "cost": round(0.000002 * int(usage.get("total_tokens") or 0), 9)}}
+
+
+variation(
+    "usage-cost",
+    "Every Response's `usage` carries the gateway's `cost` (a number), a property the contract does not "
+    "declare: compat mode accepts it, strict mode names it (schema.undeclared at /usage).",
+    source="OpenRouter's Responses endpoint (recording pydantic-ai__test_openai_prompt_cache."
+    "test_openrouter_responses_prompt_cache_e2e__1: usage.cost 0.025265, cost_details, is_byok)",
+    affects=EVERYTHING,
+    wrap=lambda app: Rewrite(
+        app,
+        on_json=lambda call, status, value: (status, _each_response(value, _costed)),
+        on_block=events(lambda call, event: [_each_response(event, _costed)]),
+    ),
+    layer=PAYLOAD,
+    strict_differs=True,
 )
 
 
