@@ -227,10 +227,12 @@ def target_cell(
     *, endpoint: str, api_style: str | None = None, model: str, region: str = "", deployment: str | None = None,
     api_version: str | None = None, api_key: str | None = None, bearer: str | None = None, entra: bool = False,
     profile: str | None = None, mcp_url: str | None = None, image_deployment: str | None = None,
+    capabilities: Sequence[str] = (),
 ) -> Cell:
     """The one cell of a target given on the command line (raises MatrixError for bad options).
 
-    A model the capability table does not know gets the table's base capabilities (text, streaming, ...).
+    ``capabilities`` (names, or comma-separated lists of names) replace the capability table's entry for the
+    model; a model the table does not know needs them, as in a matrix file: never a silent fallback.
     """
     style = api_style or ("openai" if "azure" not in urlsplit(endpoint).netloc else "azure-v1")
     if entra:
@@ -248,8 +250,13 @@ def target_cell(
         "deployment": deployment or model, "api_version": api_version, "profile": profile,
         "mcp_url": mcp_url, "image_deployment": image_deployment,
     }
-    if model not in capability_table().models:
-        settings["capabilities"] = sorted(capability_table().base)
+    given = [name.strip() for entry in capabilities for name in entry.split(",") if name.strip()]
+    if given:
+        settings["capabilities"] = given
+    elif model not in capability_table().models:
+        known = ", ".join(sorted(capability_table().models))
+        raise MatrixError(f"--model {model!r} is not in the capability table ({known}); "
+                          f"give its capabilities: --capabilities {','.join(sorted(capability_table().base))},...")
     return _cell({k: v for k, v in settings.items() if v is not None}, "command line", {}, credential)
 
 

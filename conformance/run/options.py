@@ -72,6 +72,9 @@ class RunOptions:
         "URL style (default: from the endpoint)."))
     model: str | None = field(default=None, metadata=spec(
         "The model (on Azure, the deployment's model)."))
+    capabilities: list[str] = field(default_factory=list, metadata=spec(
+        "The model's capabilities, comma-separated or repeated (default: the capability table's entry; a model "
+        "the table lacks needs them).", flag="--capabilities"))
     deployment: str | None = field(default=None, metadata=spec(
         "The Azure deployment name (default: the model)."))
     region: str = field(default="", metadata=spec(
@@ -313,6 +316,8 @@ def _in_mode(cells: Sequence[Cell], mode: Mode) -> list[Cell]:
 
 def _given_cells(options: RunOptions) -> list[Cell] | None:
     if options.config is not None:
+        if options.capabilities:
+            raise OptionError("--capabilities is for --endpoint: a matrix file gives each deployment's capabilities")
         cells = load_matrix(options.config)
     elif options.endpoint:
         cells = [
@@ -320,6 +325,7 @@ def _given_cells(options: RunOptions) -> list[Cell] | None:
                 endpoint=options.endpoint, api_style=options.api_style, model=options.model or "",
                 deployment=options.deployment, region=options.region, api_version=options.api_version,
                 api_key=options.api_key, bearer=options.bearer, entra=options.entra,
+                capabilities=options.capabilities,
             )
         ]
     else:

@@ -94,9 +94,22 @@ def test_identity_names_the_endpoint_host_only():
 
 def test_cell_ids_are_stable_and_filesystem_safe():
     cell = target_cell(endpoint="http://127.0.0.1:8000/v1", model="meta/llama 3:70b", region="on prem",
-                       api_key="key-123456")
+                       api_key="key-123456", capabilities=["text,streaming"])
     assert cell.id == "openai-on_prem-meta_llama_3_70b-openai"
     assert cell.credential.kind == "bearer"  # the openai style sends keys as bearer tokens
+
+
+def test_a_model_the_table_lacks_needs_its_capabilities():
+    with pytest.raises(MatrixError, match=r"--model 'gw-openai' is not in the capability table .*--capabilities"):
+        target_cell(endpoint="http://127.0.0.1:8000/v1", model="gw-openai", api_key="key-123456")
+    cell = target_cell(endpoint="http://127.0.0.1:8000/v1", model="gw-openai", api_key="key-123456",
+                       capabilities=["text, streaming", "store"])
+    assert cell.capabilities == {"text", "streaming", "store"}
+    known = target_cell(endpoint="http://127.0.0.1:8000/v1", model="gpt-4o", api_key="key-123456",
+                        capabilities=["text"])
+    assert known.capabilities == {"text"}  # given capabilities replace the table's entry
+    with pytest.raises(MatrixError, match="unknown capability 'telepathy'"):
+        target_cell(endpoint="http://127.0.0.1:8000/v1", model="gw-openai", api_key="k" * 8, capabilities=["telepathy"])
 
 
 BAD = {

@@ -95,6 +95,22 @@ def test_an_endpoint_without_a_model_is_bad_usage():
     assert result.exit_code == 2
 
 
+def test_an_unknown_model_without_capabilities_is_exit_2_in_one_line(tmp_path):
+    argv = ["run", "--endpoint", "http://127.0.0.1:9/v1", "--model", "gw-openai", "--api-key", "k" * 10,
+            "--out", str(tmp_path)]
+    result = cli.invoke(app, argv)
+    assert result.exit_code == 2 and result.output.strip().count("\n") == 0, result.output
+    assert "'gw-openai' is not in the capability table" in result.output and "--capabilities" in result.output
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_capabilities_belong_to_the_endpoint_not_to_a_matrix_file(tmp_path):
+    matrix = tmp_path / "matrix.toml"
+    matrix.write_text('[[cells]]\nendpoint = "https://x.openai.azure.com"\nmodel = "gpt-4o"\nsecret_env = "X"\n')
+    result = cli.invoke(app, ["run", "--config", str(matrix), "--capabilities", "text", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--capabilities is for --endpoint" in result.output, result.output
+
+
 def test_a_bad_option_is_exit_2():
     assert cli.invoke(app, ["run", "--tier", "everything"]).exit_code == 2
 
