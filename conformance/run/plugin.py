@@ -156,6 +156,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     except BaseException as exc:  # any outcome of a check body becomes a verdict, as in the runner
         error = exc
     outcome = verdict_of(error, info, cell, context.strict_only() if context else (), run.known_issues)
+    outcome = context.annotated(outcome) if context else outcome
     run.record(cell, info, outcome, time.monotonic() - start, context)
     reason = stop_reason(error)
     if reason is not None:
