@@ -108,7 +108,8 @@ class RunOptions:
     max_output_tokens: int | None = field(default=None, metadata=spec(
         "Cap on max_output_tokens per request.", min=1, stage="run"))
     mcp_url: str | None = field(default=None, metadata=spec(
-        "A public MCP server URL the target can reach.", env="RC_MCP_URL"))
+        "A public MCP server URL the target can reach (e.g. `responses-conformance mcp-server`'s).",
+        env="RC_MCP_URL"))
     mcp_log_token: str | None = field(default=None, repr=False, metadata=spec(
         "The log token `responses-conformance mcp-server` printed: the MCP URLs are that server's, and the MCP "
         "checks verify every mcp_call in its log (without it they judge the target's own report).",
