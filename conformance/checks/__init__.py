@@ -3,7 +3,7 @@
 This package's names are the public face of checks, for the suite's own and for yours (README, "Your own
 checks"). To write one: :func:`check` with a :class:`Tier` and a :class:`Level`; a body that takes the
 fixtures it needs by name (``cell``: :class:`Cell`, ``client``: :class:`ResponsesClient`, ``judge``:
-:class:`Judge`, ``mcp``: :class:`McpServer`) and fails with :func:`expect`, :func:`expect_no_violations` or
+:class:`Judge`, ``mcp``: :class:`McpServer`, with the suite's MCP server's :class:`McpLog`) and fails with :func:`expect`, :func:`expect_no_violations` or
 :class:`ContractViolation`; the other outcomes are :class:`NonStrict`, :class:`NotApplicable`,
 :class:`Unsupported`, :class:`Skipped` and :class:`HarnessError`. To run them: :func:`registry`,
 :func:`info_of`, :class:`CheckInfo`, :func:`retired_checks` (IDs never to reuse) and :func:`seeded` (reproducible tokens for record and replay).
@@ -28,6 +28,7 @@ from conformance.checks._check import (
     registry,
 )
 from conformance.checks._judge import Judge
+from conformance.checks._mcp_log import McpLog
 from conformance.checks._retired import retired_checks
 from conformance.checks._tokens import seeded
 from conformance.client import ResponsesClient
@@ -41,6 +42,7 @@ __all__ = [
     "HarnessError",
     "Judge",
     "Level",
+    "McpLog",
     "McpServer",
     "NonStrict",
     "NotApplicable",

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from conformance.capabilities import CAPABILITIES
+from conformance.checks._mcp_log import McpLog
 from conformance.checks._retired import retired_checks
 from conformance.client._errors import HarnessError
 from conformance.contract.rules import Level, all_rules
@@ -78,11 +79,18 @@ class CheckInfo:
 
 @dataclass(frozen=True)
 class McpServer:
-    """An MCP server the target can reach: its URL, the headers to give the tool, and (local only) what it saw."""
+    """An MCP server the target can reach: its URL, the headers to give the tool, and (the suite's own server
+    only) its log; ``notes`` collects what a passing check could not verify (its verdict's reason)."""
 
     url: str
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
-    seen: list[dict[str, str]] | None = None
+    log: McpLog | None = None
+    notes: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def seen(self) -> list[dict[str, str]] | None:
+        """The headers of every HTTP request the server got (None when it is not the suite's own)."""
+        return None if self.log is None else self.log.requests()
 
 
 REGISTRY: dict[str, CheckInfo] = {}

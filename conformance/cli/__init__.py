@@ -1,4 +1,4 @@
-"""The command line: ``responses-conformance run | serve | report | validate | checks | selftest | cassettes``.
+"""The command line: ``responses-conformance run | serve | mcp-server | report | validate | checks | selftest | cassettes``.
 
 Each command calls one library function; each group of commands has its module here, and this one puts them
 on one ``app`` (the console script's entry point is :func:`main`).
@@ -15,7 +15,7 @@ from conformance.cli._contract import cassettes_app, checks, validate
 from conformance.cli._report import report_app
 from conformance.cli._run import run
 from conformance.cli._selftest import selftest
-from conformance.cli._serve import serve
+from conformance.cli._serve import mcp_server, serve
 
 __all__ = ["app", "main"]
 
@@ -46,6 +46,7 @@ def _main(
 app.command()(validate)
 app.command()(checks)
 app.command()(serve)
+app.command(name="mcp-server")(mcp_server)
 app.command()(run)
 app.add_typer(cassettes_app, name="cassettes")
 app.add_typer(report_app, name="report")

@@ -31,7 +31,7 @@ def run(**values: Any) -> None:
     try:
         with ProgressDisplay(console) as display:
             report, path = run_and_report(options, display, problems)
-    except (MatrixError, CheckLoadError) as exc:
+    except (MatrixError, CheckLoadError, OptionError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except OSError as exc:

@@ -146,3 +146,40 @@ def _serve_cassettes(folder: str, host: str, port: int) -> None:
         typer.echo(f"serving {recordings.count} recorded interaction(s) from {folder} on {url}")
 
     serve_cassettes(recordings, host, port, announce)
+
+
+def mcp_server(
+    host: Annotated[str, typer.Option(help="Interface to listen on.", envvar="RC_MCP_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.", envvar="RC_MCP_PORT")] = 0,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="The URL the target reaches this server's /mcp at (a tunnel's), for the printed run line.",
+        ),
+    ] = None,
+    log_token: Annotated[
+        str | None,
+        typer.Option("--log-token", help="The secret guarding the log (random if not given).", envvar="RC_MCP_LOG_TOKEN"),
+    ] = None,
+) -> None:
+    """Serve the suite's MCP server (tools echo and add) for an external target, with its call log.
+
+    The target reaches it at the URL printed (a gateway on this machine) or at --public-url (a tunnel to this machine, for a remote target). Every tools/call is logged (tool, arguments, headers, output); the log is served beside /mcp at /conformance-log to requests bearing the log token.
+
+    Give run `--mcp-url URL --mcp-log-token TOKEN` (the line printed at start): the MCP checks then verify every mcp_call the target reports against the calls this server really got.
+    """
+    from conformance.reference.mcp_server import LOG_PATH, new_log_token, serve_mcp_forever
+
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        typer.echo(f"error: --public-url {public_url}: not an http(s) URL", err=True)
+        raise typer.Exit(2)
+    token = log_token or new_log_token()
+
+    def announce(url: str) -> None:
+        typer.echo(f"MCP server (tools echo, add) listening on {url}")
+        typer.echo(f"  log: {url.removesuffix('/mcp')}{LOG_PATH} (GET with Authorization: Bearer <log token>)")
+        typer.echo(f"  log token: {token}")
+        typer.echo(f"  run with: --mcp-url {public_url or url} --mcp-log-token {token}")
+
+    serve_mcp_forever(host, port, token, announce)

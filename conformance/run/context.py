@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from conformance.checks import CheckInfo, HarnessError, Judge, McpServer, Skipped, registry
+from conformance.checks import CheckInfo, HarnessError, Judge, McpLog, McpServer, Skipped, registry
 from conformance.client import (
     ApiKeyAuth,
     BearerAuth,
@@ -28,6 +28,8 @@ from conformance.client import (
 )
 from conformance.contract.violations import Finding, Violation
 from conformance.matrix import Cell
+from conformance.report.model import Verdict
+from conformance.run.outcome import Outcome
 
 TransportFactory = Callable[[Cell], httpx.BaseTransport]
 CheckScope = Callable[[Cell, str], AbstractContextManager[None]]
@@ -37,13 +39,14 @@ IMAGE_DEPLOYMENT_HEADER = "x-ms-oai-image-generation-deployment"
 
 @dataclass
 class RunResources:
-    """What every check of a run shares: budget, secrets, transports, local MCP logs; a cleanup registry per cell."""
+    """What every check of a run shares: budget, secrets, transports, the suite's MCP server logs by URL; a
+    cleanup registry per cell."""
 
     budget: Budget | None = None
     secrets: Secrets = field(default_factory=Secrets)
     transport_factory: TransportFactory | None = None
     check_scope: CheckScope | None = None
-    mcp_seen: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    mcp_seen: dict[str, McpLog] = field(default_factory=dict)
     _clients: dict[str, ResponsesClient] = field(default_factory=dict)
     _cleanups: dict[str, CleanupRegistry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +100,7 @@ class CheckContext:
         self.resources = resources
         self._client: ResponsesClient | None = None
         self._judge: Judge | None = None
+        self._mcp: McpServer | None = None
         self._evidence = Evidence(resources.secrets)
 
     def client(self) -> ResponsesClient:
@@ -116,8 +120,11 @@ class CheckContext:
         """The MCP server the target can reach (raises Skipped when the run was given none)."""
         if not self.cell.mcp_url:
             raise Skipped("no public MCP server URL (--mcp-url)")
-        url = self.cell.mcp_url
-        return McpServer(url, dict(self.cell.mcp_headers), self.resources.mcp_seen.get(url))
+        if self._mcp is None:
+            url = self.cell.mcp_url
+            log = self.resources.mcp_seen.get(url) if self.cell.mode != "replay" else None  # replay calls nothing
+            self._mcp = McpServer(url, dict(self.cell.mcp_headers), log)
+        return self._mcp
 
     def arguments(self, function: Callable[..., Any]) -> dict[str, Any]:
         """The check's parameters resolved by name from ``cell``, ``client``, ``judge``, ``mcp``."""
@@ -130,6 +137,14 @@ class CheckContext:
                 raise HarnessError(f"the check asks for {name!r}; checks may take only {', '.join(FIXTURES)}")
             arguments[name] = makers[name]()
         return arguments
+
+    def annotated(self, outcome: Outcome) -> Outcome:
+        """A passed verdict with what the check could not verify as its reason (e.g. MCP calls on an MCP
+        server that is not the suite's own); any other outcome unchanged."""
+        notes = list(dict.fromkeys(self._mcp.notes)) if self._mcp is not None else []
+        if outcome.verdict is Verdict.passed and not outcome.reason and notes:
+            return Outcome(Verdict.passed, "; ".join(notes))
+        return outcome
 
     def strict_only(self) -> list[Violation]:
         """The strict-only violations of the rules the check owns, if it used a judge."""

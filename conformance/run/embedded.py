@@ -1,7 +1,7 @@
 """The embedded default target: two reference servers (Azure and OpenAI flavour) and a local MCP server.
 
 The reference servers run in child processes (their own interpreters: the suite's checks and the servers do
-not share a GIL), the MCP server in-process (the MCP checks read the headers it saw); all on free loopback
+not share a GIL), the MCP server in-process (the MCP checks read its log of calls and headers); all on free loopback
 ports. ``embedded_targets()`` yields the two cells and stops the servers.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from conformance.cassettes import MCP_PLACEHOLDER, RESOURCE_PLACEHOLDER
 from conformance.matrix import Cell, Credential
 from conformance.reference.config import Flavor, ServerConfig, new_api_key
-from conformance.reference.mcp_server import start_mcp_server
+from conformance.reference.mcp_server import CallLog, start_mcp_server
 from conformance.reference.model import is_reasoning_model
 from conformance.reference.server import start_server_processes
 
@@ -35,11 +35,11 @@ REFERENCE_MODEL = "o4-mini"
 
 @dataclass(frozen=True)
 class EmbeddedRun:
-    """The running embedded targets: the cells to judge and the headers the local MCP server saw."""
+    """The running embedded targets: the cells to judge and the local MCP server's log."""
 
     cells: list[Cell]
     mcp_url: str
-    mcp_seen: list[dict[str, str]]
+    mcp_seen: CallLog
 
 
 @contextmanager
@@ -58,7 +58,7 @@ def embedded_targets(model: str = REFERENCE_MODEL, think_time: float = 0.5) -> I
         for server in servers:
             stack.callback(server.stop, wait=False)
         cells = [reference_cell(s.config.flavor, s.url, s.config.api_key, mcp.url, token, model) for s in servers]
-        yield EmbeddedRun(cells, mcp.url, mcp.headers_seen)
+        yield EmbeddedRun(cells, mcp.url, mcp.log)
 
 
 def reference_cell(flavor: str, url: str, key: str, mcp_url: str, mcp_token: str, model: str = REFERENCE_MODEL) -> Cell:

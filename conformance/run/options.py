@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from conformance.checks import Tier
+from conformance.checks import HarnessError, McpLog, Tier
 from conformance.client import ApiStyle, Secrets
 from conformance.contract.validate import Profile
 from conformance.matrix import Cell, Mode, load_matrix, target_cell
@@ -111,7 +111,12 @@ class RunOptions:
     max_output_tokens: int | None = field(default=None, metadata=spec(
         "Cap on max_output_tokens per request.", min=1, stage="run"))
     mcp_url: str | None = field(default=None, metadata=spec(
-        "A public MCP server URL the target can reach.", env="RC_MCP_URL"))
+        "A public MCP server URL the target can reach (e.g. `responses-conformance mcp-server`'s).",
+        env="RC_MCP_URL"))
+    mcp_log_token: str | None = field(default=None, repr=False, metadata=spec(
+        "The log token `responses-conformance mcp-server` printed: the MCP URLs are that server's, and the MCP "
+        "checks verify every mcp_call in its log (without it they judge the target's own report).",
+        env="RC_MCP_LOG_TOKEN", secret=True))
     image_deployment: str | None = field(default=None, metadata=spec(
         "The gpt-image-1 deployment for image generation (Azure)."))
     shard: str | None = field(default=None, metadata=spec(
@@ -259,7 +264,7 @@ class RunCells:
 
     cells: list[Cell]
     secrets: Secrets
-    mcp_seen: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    mcp_seen: dict[str, McpLog] = field(default_factory=dict)
     cassettes: CassetteSession | None = None
 
     @property
@@ -285,7 +290,7 @@ def cells_from(options: RunOptions, stack: ExitStack) -> RunCells:
     Raises MatrixError or OptionError (one line) before anything starts.
     """
     secrets = Secrets(options.secrets())
-    mcp_seen: dict[str, list[dict[str, str]]] = {}
+    mcp_seen: dict[str, McpLog] = {}
     folder = options.cassettes
     slice_ = options.shard_slice
     cells = _given_cells(options)
@@ -299,6 +304,8 @@ def cells_from(options: RunOptions, stack: ExitStack) -> RunCells:
 
         embedded = stack.enter_context(embedded_targets())
         cells, mcp_seen = embedded.cells, {embedded.mcp_url: embedded.mcp_seen}
+    elif options.mcp_log_token:
+        mcp_seen = _remote_logs(cells, options.mcp_log_token)
     every = _in_mode(cells, options.mode)  # the cassette folders are those of the unsharded run
     cells = _in_mode(shard(cells, *slice_), options.mode) if slice_ is not None else every
     for cell in cells:
@@ -308,6 +315,24 @@ def cells_from(options: RunOptions, stack: ExitStack) -> RunCells:
     from conformance.cassettes import CassetteSession
 
     return RunCells(cells, secrets, mcp_seen, CassetteSession(folder or Path("cassettes"), every, secrets))
+
+
+def _remote_logs(cells: Sequence[Cell], token: str) -> dict[str, McpLog]:
+    """The logs of the MCP servers of ``cells`` (``responses-conformance mcp-server``), each read once now."""
+    from conformance.run.mcp_log import RemoteMcpLog
+
+    urls = sorted({cell.mcp_url for cell in cells if cell.mcp_url})
+    if not urls:
+        raise OptionError("--mcp-log-token needs --mcp-url (the URL responses-conformance mcp-server printed)")
+    logs: dict[str, McpLog] = {}
+    for url in urls:
+        log = RemoteMcpLog(url, token)
+        try:
+            log.check()
+        except HarnessError as exc:
+            raise OptionError(f"--mcp-log-token: {exc}") from None
+        logs[url] = log
+    return logs
 
 
 def _in_mode(cells: Sequence[Cell], mode: Mode) -> list[Cell]:

@@ -157,6 +157,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         error = exc
     findings = context.findings() if context else []
     outcome = verdict_of(error, info, cell, context.strict_only() if context else (), run.known_issues, findings)
+    outcome = context.annotated(outcome) if context else outcome
     run.record(cell, info, outcome, time.monotonic() - start, context)
     reason = stop_reason(error)
     if reason is not None:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from conformance.__about__ import __version__
-from conformance.checks import CheckInfo, Tier, info_of, registry
+from conformance.checks import CheckInfo, McpLog, Tier, info_of, registry
 from conformance.client import Budget, Secrets
 from conformance.matrix import Cell
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
@@ -121,7 +121,7 @@ def run_suite(
     check_scope: CheckScope | None = None,
     checks: Iterable[CheckFunction] | None = None,
     known_issues: Iterable[KnownIssue] | None = None,
-    mcp_seen: Mapping[str, list[dict[str, str]]] | None = None,
+    mcp_seen: Mapping[str, McpLog] | None = None,
     command: Sequence[str] = (),
 ) -> Report:
     """Judge every selected check in every cell; never raises for what a check or the target does.
@@ -339,6 +339,7 @@ def _run_check(
         state.stop(reason)
     findings = context.findings()
     outcome = verdict_of(error, info, cell, context.strict_only(), state.known_issues, findings)
+    outcome = context.annotated(outcome)
     return check_result(info, outcome, duration, context.evidence(), resources.secrets, findings)
 
 

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.checks import McpLog
 from conformance.matrix import Cell
 from conformance.reference.config import ServerConfig, new_api_key
 from conformance.reference.mcp_server import start_mcp_server
@@ -134,7 +135,7 @@ class SelftestResult:
 @contextmanager
 def _cells(
     flavors: Sequence[str], violations: tuple[str, ...] = (), variations: tuple[str, ...] = ()
-) -> Iterator[tuple[list[Cell], dict[str, list[dict[str, str]]]]]:
+) -> Iterator[tuple[list[Cell], dict[str, McpLog]]]:
     """Reference servers of ``flavors`` committing ``violations`` and showing ``variations``, with their own
     MCP server: cells and MCP log."""
     with ExitStack() as stack:
@@ -155,7 +156,7 @@ def _cells(
             handle = start_server(config)
             stack.callback(handle.stop)
             cells.append(reference_cell(flavor, handle.url, key, mcp.url, token))
-        yield cells, {mcp.url: mcp.headers_seen}
+        yield cells, {mcp.url: mcp.log}
 
 
 def _run(

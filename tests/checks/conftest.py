@@ -83,7 +83,7 @@ def verdicts(reference_cells: CellFor, mcp_server: McpServerHandle) -> Verdicts:
     def run(only: list[str], violations: list[str] | tuple[str, ...] = (), flavor: str = "openai",
             model: str = REFERENCE_MODEL) -> dict[str, CheckResult]:
         cell = reference_cells(flavor, tuple(violations), model)
-        report = run_suite([cell], only=only, jobs=1, mcp_seen={mcp_server.url: mcp_server.headers_seen})
+        report = run_suite([cell], only=only, jobs=1, mcp_seen={mcp_server.url: mcp_server.log})
         assert not report.cleanup_failures, report.cleanup_failures
         return {result.check: result for result in report.cells[0].results}
 

@@ -18,6 +18,7 @@ from conformance.checks import (
 from conformance.client import Budget, TargetUnreachable
 from conformance.contract.rules import Level
 from conformance.contract.violations import Violation
+from conformance.reference.mcp_server import CallLog
 from conformance.report.model import Verdict
 from conformance.run.outcome import KnownIssue
 from conformance.run.runner import run_suite, select
@@ -176,9 +177,21 @@ def test_mcp_is_given_to_checks_of_cells_with_an_mcp_url(registry):
 
     cell = make_cell(capabilities=frozenset({"mcp"}), mcp_url="http://127.0.0.1:1/mcp",
                      mcp_headers={"Authorization": "Bearer mcp-token-777"})
-    report = run_suite([cell], checks=[uses_mcp], mcp_seen={"http://127.0.0.1:1/mcp": []})
+    log = CallLog()
+    report = run_suite([cell], checks=[uses_mcp], mcp_seen={"http://127.0.0.1:1/mcp": log})
     assert report.cells[0].results[0].verdict is Verdict.passed
     assert seen == [("http://127.0.0.1:1/mcp", {"Authorization": "Bearer mcp-token-777"}, [])]
+
+
+def test_what_a_passing_check_could_not_verify_is_its_reason(registry):
+    @check("mcp.noted", spec="t", requires=["mcp"])
+    def notes(mcp):
+        """Passes, noting what it could not verify."""
+        mcp.notes.extend(["not verified", "not verified"])
+
+    cell = make_cell(capabilities=frozenset({"mcp"}), mcp_url="http://127.0.0.1:1/mcp")
+    result = run_suite([cell], checks=[notes]).cells[0].results[0]
+    assert (result.verdict, result.reason) == (Verdict.passed, "not verified")
 
 
 def test_an_unknown_parameter_is_an_error_not_a_crash(registry):
