@@ -101,7 +101,8 @@ def test_file_inputs_of_100_pages_are_accepted(cell: Cell, client: ResponsesClie
     answered(_ask(cell, client, _inline(make_pdf(MAX_PAGES))), judge, "a PDF of 100 pages")
 
 
-@check("files.limits.two_files_accepted", spec=LIMITS + " (over several file inputs)", requires=("pdf_input",))
+@check("files.limits.two_files_accepted", spec=LIMITS + " (over several file inputs)", requires=("pdf_input",),
+       since="0.2.0")
 def test_two_small_file_inputs_are_accepted(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Two small PDFs in one request MUST be accepted and answered (the limits are per request, not one file)."""
     answered(_ask(cell, client, *_small(2)), judge, "two small PDFs in one request")

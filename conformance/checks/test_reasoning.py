@@ -95,7 +95,7 @@ def test_tampered_encrypted_content_is_refused(cell: Cell, client: ResponsesClie
             statuses=(400,))
 
 
-@check("reasoning.encrypted.opaque", spec=SPEC + "; " + OPAQUE, requires=NEEDS, since="0.3.0")
+@check("reasoning.encrypted.opaque", spec=SPEC + "; " + OPAQUE, requires=NEEDS, since="0.2.0")
 def test_encrypted_content_is_opaque(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """encrypted_content MUST be opaque: neither the prompt's code word, the answer nor the summary in clear or in
     base64 (or base64 of zlib), and different in two responses to the same request."""
@@ -166,7 +166,7 @@ ASKED = "Ready. What is the code word? Reply with the code word only."
 
 @check("reasoning.encrypted.reaches_model", spec=SPEC + "; OpenAI reasoning guide: pass reasoning items back with "
        "function call outputs so the model continues its reasoning", level=Level.SHOULD, requires=(*NEEDS, "function_calling"),
-       since="0.3.0")
+       since="0.2.0")
 def test_passed_back_reasoning_reaches_the_model(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Encrypted reasoning passed back with store false SHOULD reach the model: a code word only it carries is known.
 
