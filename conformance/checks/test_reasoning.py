@@ -135,9 +135,10 @@ def _exposes(token: str, secret: str) -> bool:
 
 
 def _decodings(token: str) -> list[bytes]:
+    """The token's bytes read as base64 from each of its first characters (a prefix such as ``enc_`` is skipped)."""
     found = []
     core = re.sub(r"[^A-Za-z0-9+/_-]", "", token)
-    for shift in range(4):
+    for shift in range(PREFIX_CHARS):
         chunk = core[shift:]
         chunk = chunk[: len(chunk) - len(chunk) % 4]
         try:
@@ -155,6 +156,8 @@ def _inflated(data: bytes) -> bytes:
             continue
     return b""
 
+
+PREFIX_CHARS = 12
 
 READY = {"type": "function", "name": "ready", "description": "Call this once you have the code word in mind.",
          "parameters": {"type": "object", "properties": {}, "required": [], "additionalProperties": False},
