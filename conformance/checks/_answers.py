@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
+from collections.abc import Callable
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -15,6 +17,7 @@ from conformance.client import ApiResponse, EventStream
 from conformance.matrix import Cell
 
 REASONING_ALLOWANCE = 512
+PROBE_ATTEMPTS = 3  # how many times a probe asks a (flaky, real) model before the feature counts as missing
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"RIFF": "webp", b"GIF8": "gif"}
 
 
@@ -120,3 +123,27 @@ def user(*parts: dict[str, Any]) -> dict[str, Any]:
 def text(value: str) -> dict[str, Any]:
     """An input_text content part."""
     return {"type": "input_text", "text": value}
+
+
+def mentions(answer: str, word: str) -> bool:
+    """Whether an answer names ``word`` whatever its case, spacing or punctuation (``**Orchid 4821**``)."""
+    return _squash(word) in _squash(answer)
+
+
+def _squash(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value.casefold())
+
+
+def probe(word: str, ask: Callable[[int], str], what: str, attempts: int = PROBE_ATTEMPTS) -> None:
+    """Ask a model-dependent question up to ``attempts`` times (``ask(n)`` sends try n and returns the answer).
+
+    The first answer naming ``word`` passes; when none does, the violation lists every attempt's answer.
+    """
+    answers = []
+    for attempt in range(1, attempts + 1):
+        answer = ask(attempt)
+        if mentions(answer, word):
+            return
+        answers.append(f"#{attempt}: {' '.join(answer.split())[:160]!r}")
+    raise ContractViolation(f"{what} (no answer named it in {attempts} attempts)", expected=f"an answer naming {word}",
+                            actual="; ".join(answers))

@@ -139,6 +139,8 @@ class Engine:
         approvals = {x.get("id") for x in seen if x.get("type") == "mcp_approval_request"}
         for i, item in enumerate(prepared.items):
             self._check_item(i, item, calls, approvals)
+            if item.get("type") == "reasoning" and isinstance(item.get("encrypted_content"), str):
+                prepared.thoughts[i] = self._decrypt(item["encrypted_content"])
         prepared.notes = inputs.attachments(prepared.items, self.store).notes
         return prepared
 
@@ -172,16 +174,7 @@ class Engine:
 
     def _check_item(self, i: int, item: dict[str, Any], calls: set[Any], approvals: set[Any]) -> None:
         kind = item.get("type")
-        if kind == "reasoning" and isinstance(item.get("encrypted_content"), str):
-            try:
-                self.sealer.unseal(item["encrypted_content"])
-            except InvalidEncryptedContent:
-                raise bad_request(
-                    "The encrypted content of this reasoning item could not be verified or decrypted.",
-                    f"input[{i}].encrypted_content",
-                    "invalid_encrypted_content",
-                ) from None
-        elif kind == "function_call_output" and item.get("call_id") not in calls:
+        if kind == "function_call_output" and item.get("call_id") not in calls:
             raise bad_request(
                 f"No tool call found for function call output with call_id {item.get('call_id')}.", f"input[{i}].call_id"
             )
@@ -191,10 +184,24 @@ class Engine:
                 f"input[{i}].approval_request_id",
             )
 
+    def _decrypt(self, token: str) -> str:
+        """The reasoning sealed in a passed-back item; a token not sealed here, or altered, is a 400 as OpenAI's
+        (openai/codex#8128: invalid_request_error, param null, code invalid_encrypted_content)."""
+        try:
+            thoughts = self.sealer.unseal(token).get("thoughts")
+        except InvalidEncryptedContent:
+            raise bad_request(
+                f"The encrypted content {token[:4]}...{token[-4:]} could not be verified.",
+                None,
+                "invalid_encrypted_content",
+            ) from None
+        return thoughts if isinstance(thoughts, str) else ""
+
     # generation
 
     def _conversation(self, p: Prepared) -> model.Conversation:
-        texts = [inputs.item_text(x) for x in p.history + p.items]
+        texts = [inputs.item_text(x) for x in p.history]
+        texts += [p.thoughts.get(i) or inputs.item_text(x) for i, x in enumerate(p.items)]
         prompt = next(
             (inputs.item_text(x) for x in reversed(p.history + p.items) if x.get("type") == "message" and x.get("role") != "assistant"),
             "",
@@ -269,7 +276,9 @@ class Engine:
         summary = [{"type": "summary_text", "text": model.reasoning_summary(conv)}] if summary_wanted else []
         item: dict[str, Any] = {"id": rid, "type": "reasoning", "summary": summary}
         if "reasoning.encrypted_content" in (body.get("include") or []):
-            item["encrypted_content"] = self.sealer.seal({"id": rid, "model": body.get("model"), "summary": summary})
+            item["encrypted_content"] = self.sealer.seal(
+                {"id": rid, "model": body.get("model"), "summary": summary, "thoughts": model.reasoning_thoughts(conv)}
+            )
         return item
 
     async def _act(self, p: Prepared, conv: model.Conversation) -> list[dict[str, Any]]:
@@ -278,7 +287,8 @@ class Engine:
         done = [x for x in p.items if x.get("type") == "function_call_output"]
         if done:
             calls = {x.get("call_id"): x.get("name", "function") for x in p.history + p.items if x.get("type") == "function_call"}
-            return [message(model.tool_reply([(str(calls.get(x["call_id"])), str(x.get("output", ""))) for x in done]))]
+            results = [(str(calls.get(x["call_id"])), str(x.get("output", ""))) for x in done]
+            return [message(model.tool_reply(results, conv.history))]
         approvals = [x for x in p.items if x.get("type") == "mcp_approval_response"]
         if approvals:
             return await self.mcp.approved(p, approvals)

@@ -32,3 +32,4 @@ class Prepared:
     history: list[dict[str, Any]] = field(default_factory=list)
     earlier_tools: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    thoughts: dict[int, str] = field(default_factory=dict)  # input index -> decrypted reasoning the model sees

@@ -59,9 +59,9 @@ def _recall(question: str, texts: list[str]) -> str | None:
     key = re.escape(match.group(1).strip())
     fact = re.compile(rf"\b{key}\s*(?:is|was|=|:)?\s*[\"'“]?([\w][\w.-]*)", re.I)
     for text in reversed(texts):
-        found = fact.search(text)
-        if found and found.group(1).lower() not in ("is", "was", "the"):
-            return f"The {match.group(1).strip()} is {found.group(1).rstrip('.')}."
+        for found in fact.finditer(text):  # "reply with the code word only" states no code word
+            if found.group(1).rstrip(".").lower() not in ("is", "was", "the", "only", "a", "an"):
+                return f"The {match.group(1).strip()} is {found.group(1).rstrip('.')}."
     return None
 
 
@@ -105,8 +105,12 @@ def reply(conv: Conversation) -> str:
     return answer
 
 
-def tool_reply(results: list[tuple[str, str]]) -> str:
-    """An answer that uses tool results: (tool name, output) pairs."""
+def tool_reply(results: list[tuple[str, str]], history: list[str] | None = None) -> str:
+    """An answer that uses tool results: (tool name, output) pairs; a question in an output is answered from ``history``."""
+    for _, output in results:
+        answer = _recall(output, history or []) if history else None
+        if answer is not None:
+            return answer
     parts = [f"The {name} tool returned: {output.strip()}" for name, output in results]
     return " ".join(p if p.endswith(".") else p + "." for p in parts)
 
@@ -115,6 +119,11 @@ def reasoning_summary(conv: Conversation) -> str:
     """The summary text of the model's reasoning about the prompt."""
     topic = " ".join(conv.prompt.split()[:12]) or "the request"
     return f"**Answering the question**\n\nThe user asked: {topic}. I will answer directly and concisely."
+
+
+def reasoning_thoughts(conv: Conversation) -> str:
+    """The hidden reasoning about the prompt (sealed in encrypted_content): it restates the whole request."""
+    return f"The user wrote: {conv.prompt.strip()}"
 
 
 def reasoning_tokens(conv: Conversation) -> int:

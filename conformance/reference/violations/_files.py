@@ -54,7 +54,7 @@ violation(
     "file-data-input-refused",
     "An input_file with base64 file_data is refused as an unknown content type (a gateway whose schema only "
     "knows input_text and input_image).",
-    caught_by=("files.input.base64_pdf",),
+    caught_by=("files.input.base64_pdf", "files.limits.pages_refused", "files.limits.size_refused"),
     on_json=_refuse_input_file,
 )
 
@@ -194,4 +194,38 @@ violation(
     "File inputs over 32 MB make the server fail with a 500 (out of memory) instead of a 400.",
     caught_by=("files.limits.size_refused",),
     on_json=_oversize_crash,
+)
+
+
+def _one_file_only(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+    if status == 200 and len(_file_parts(ex)) > 1:
+        error = ApiError(400, "Only one input_file is supported per request.", param="input", code="invalid_value")
+        return 400, error.envelope()
+    return status, value
+
+
+violation(
+    "second-file-input-refused",
+    "A request with more than one file input is refused with a 400, however small the files (an adapter that "
+    "maps a request to one document upload), so a refusal of 101 pages over two files proves nothing.",
+    caught_by=("files.limits.two_files_accepted", "files.limits.pages_per_request"),
+    on_json=_one_file_only,
+)
+
+PROXY_BODY_LIMIT = 44_000_000  # bytes of base64 file data: the 32 MiB + 64 KiB PDF has ~44.8 MB, 32 MB - 64 KiB ~42.6 MB
+
+
+def _proxy_413(ex: Exchange, status: int, value: Any) -> tuple[int, Any]:
+    encoded = sum(len(str(p.get("file_data", ""))) for p in _file_parts(ex))
+    if encoded > PROXY_BODY_LIMIT:
+        return 413, ApiError(413, "Request Entity Too Large", code="request_entity_too_large").envelope()
+    return status, value
+
+
+violation(
+    "proxy-body-limit-413",
+    "A reverse proxy in front of the API refuses request bodies over 44 MB with its own 413, so the API's own "
+    "32 MB limit (a 400) is never what answers an oversized file input.",
+    caught_by=("files.limits.size_refused",),
+    on_json=_proxy_413,
 )
