@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conformance.contract import _answer_rules, _lifecycle_rules, _listing_rules
+from conformance.contract import _answer_rules, _lifecycle_rules, _listing_rules, _parameter_rules
 from conformance.contract._judging import REGISTRY, ExchangeRule, Outcome
 from conformance.contract.exchange import Exchange, Session
 
 __all__ = ["Exchange", "ExchangeRule", "Outcome", "Session", "exchange_rules", "judge"]
-_MODULES = (_answer_rules, _lifecycle_rules, _listing_rules)  # importing them registers their rules
+_MODULES = (_answer_rules, _lifecycle_rules, _listing_rules, _parameter_rules)  # importing them registers their rules
 
 
 def exchange_rules() -> list[ExchangeRule]:

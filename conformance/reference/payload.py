@@ -10,8 +10,10 @@ from starlette.requests import Request
 
 from conformance.contract.validate import ContractValidator
 from conformance.reference.errors import ApiError, bad_request, param_from_pointer
+from conformance.reference.model import is_reasoning_model
 
 _CODES = {"schema.required": "missing_required_parameter", "schema.type": "invalid_type"}
+SAMPLING = ("temperature", "top_p")  # refused by the reasoning models
 
 
 @functools.cache
@@ -74,6 +76,7 @@ def check_create(body: dict[str, Any], profile: str) -> None:
         raise strict
     if not isinstance(body["model"], str) or not body["model"].strip():
         raise bad_request("Invalid 'model': expected a model or deployment name.", "model", "invalid_value")
+    _check_sampling(body)
     limit = body.get("max_output_tokens")
     if isinstance(limit, int) and limit < 16:
         raise bad_request(
@@ -88,6 +91,16 @@ def check_create(body: dict[str, Any], profile: str) -> None:
         partial = tool.get("partial_images") if tool.get("type") == "image_generation" else None
         if partial is not None and (not isinstance(partial, int) or not 0 <= partial <= 3):
             raise bad_request("partial_images must be an integer from 0 to 3.", f"tools[{i}].partial_images", "invalid_value")
+
+
+def _check_sampling(body: dict[str, Any]) -> None:
+    """A reasoning model refuses temperature and top_p as OpenAI does: 400, param set, code null
+    (recordings mirascope__test_call_with_params.openai_gpt_5_mini, pydantic-ai__test_model_capabilities_gpt-5-codex)."""
+    if not is_reasoning_model(body["model"]):
+        return
+    for name in SAMPLING:
+        if body.get(name) is not None:
+            raise bad_request(f"Unsupported parameter: '{name}' is not supported with this model.", name)
 
 
 def _check_tool_choice(body: dict[str, Any]) -> None:

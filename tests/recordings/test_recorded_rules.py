@@ -32,6 +32,8 @@ REAL = [
         "exchange.retrieve.equals_create",
         "pydantic-ai__test_openai_responses.test_background_mode_with_tool_vcr",
     ),
+    ("exchange.create.parameters_echoed", "mirascope__test_call_with_params.azure-openai_responses_gpt_4o_mini"),
+    ("exchange.create.parameters_echoed", "azure-sdk-assets__ResponsesTests.ResponsesWithReasoning"),
     ("exchange.delete.acknowledged", "azure-sdk-assets__ResponsesTests.CanDeleteResponse_gpt-4o-mini"),
     ("exchange.delete.then_not_found", "openai-dotnet__ResponsesTests.CanDeleteResponse.vb3b4bbb"),
     ("exchange.cancel.background_only", "openai-dotnet__ResponsesTests.CanCancelBackgroundResponsesAsync"),
@@ -129,3 +131,12 @@ def test_a_second_cancel_may_differ_only_in_what_the_contract_leaves_open(
         _then(cancelled, dataclasses.replace(first, body=finished)), ["exchange.cancel.idempotent"]
     )
     assert [v.pointer for v in outcome.violations] == [f"/{len(cancelled.exchanges)}/body/status"]
+
+
+def test_a_recorded_create_whose_parameters_were_dropped_fails(recorded: dict[str, Session]) -> None:
+    # mirascope call_with_params on Azure gpt-4o-mini: temperature 0.7 and top_p 0.3, both echoed; a gateway that
+    # drops them before forwarding gets the defaults back.
+    real = recorded["mirascope__test_call_with_params.azure-openai_responses_gpt_4o_mini"]
+    body = {**copy.deepcopy(real.exchanges[0].body), "temperature": 1.0, "top_p": 1.0}
+    (outcome,) = judge(_edit(real, 0, body=body), ["exchange.create.parameters_echoed"])
+    assert [v.pointer for v in outcome.violations] == ["/0/body/temperature", "/0/body/top_p"]

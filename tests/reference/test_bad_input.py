@@ -17,6 +17,8 @@ BAD_BODIES: list[tuple[str, Any, str | None]] = [
     ("input wrong type", {"model": "m", "input": 5}, "input"),
     ("temperature string", {"model": "m", "input": "hi", "temperature": "hot"}, "temperature"),
     ("stream not bool", {"model": "m", "input": "hi", "stream": "yes"}, "stream"),
+    ("temperature on a reasoning model", {"model": "o4-mini", "input": "hi", "temperature": 0.5}, "temperature"),
+    ("top_p on a reasoning model", {"model": "o3-2025-04-16", "input": "hi", "top_p": 0.5}, "top_p"),
     ("tools not a list", {"model": "m", "input": "hi", "tools": {"type": "function"}}, "tools"),
     ("unknown top-level field", {"model": "m", "input": "hi", "bogus": 1}, "bogus"),
     ("unknown nested field", {"model": "m", "input": "hi", "text": {"format": {"type": "text"}, "colour": 1}}, "text.colour"),

@@ -10,6 +10,7 @@ from conformance.reference.violations import (  # noqa: F401  (they register)
     _images,
     _lifecycle,
     _mcp,
+    _parameters,
     _reasoning,
     _resume,
     _store,
