@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 
 from conformance.checks._check import ContractViolation, expect
-from conformance.checks._turns import TERMINAL
 from conformance.client import ApiResponse, EventStream, ResponsesClient
 from conformance.contract.sse import ServerSentEvent
 from conformance.matrix import Cell
@@ -37,6 +36,7 @@ WEATHER_TOOL: dict[str, Any] = {
     },
     "strict": True,
 }
+RUNNING = ("queued", "in_progress")  # the statuses a response leaves on its own
 OPAQUE = ("encrypted_content", "obfuscation")  # re-encrypted or random in every copy of an object
 
 
@@ -114,7 +114,8 @@ def poll_until_terminal(
     client: ResponsesClient, response_id: str, deadline_s: float,
     judge_response: Callable[[Any], dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Retrieve a response until its status is terminal or ``deadline_s`` has passed; every body retrieved.
+    """Retrieve a response while it is queued or in progress, until ``deadline_s`` has passed; every body
+    retrieved. Any other status (terminal, unknown or missing) ends the polling at once.
 
     Waits 0.05 s first and half as long again each time, up to 2 s between polls.
     """
@@ -123,7 +124,7 @@ def poll_until_terminal(
     while True:
         body = judge_response(expect_answer(client.retrieve(response_id), "the retrieve"))
         seen.append(body)
-        if body.get("status") in TERMINAL or time.monotonic() >= end:
+        if body.get("status") not in RUNNING or time.monotonic() >= end:
             return seen
         time.sleep(min(wait, max(0.0, end - time.monotonic())))
         wait = min(wait * 1.5, 2.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks._answers import refused
-from conformance.checks._check import ContractViolation, NotApplicable, Tier, check, expect
+from conformance.checks._check import ContractViolation, HarnessError, NotApplicable, Tier, check, expect
 from conformance.checks._judge import ENVELOPE, Judge
 from conformance.checks._turns import ask, unknown_id
 from conformance.client import ApiKeyAuth, ApiResponse, BearerAuth, ResponsesClient
@@ -140,10 +140,12 @@ def _client_errors(cell: Cell) -> dict[str, dict[str, Any]]:
 @check("errors.client_error.never_5xx", spec="openai-openapi#createResponse", requires=("text",))
 def test_client_errors_are_never_server_errors(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """A request with a client error MUST NOT be answered with a 5xx status."""
-    server_errors = []
+    server_errors, accepted = [], []
     for what, request in _client_errors(cell).items():
         reply = client.raw("POST", "/responses", **request)
         _forget(client, reply)
+        if reply.status_code < 400:
+            accepted.append(what)
         if reply.status_code >= 500:
             server_errors.append(f"{what}: {reply.status_code}")
         elif reply.status_code >= 400:
@@ -151,3 +153,5 @@ def test_client_errors_are_never_server_errors(cell: Cell, client: ResponsesClie
     if server_errors:
         raise ContractViolation("client errors were answered with a server error", expected="4xx",
                                 actual="; ".join(server_errors))
+    if len(accepted) == len(_client_errors(cell)):
+        raise HarnessError(f"not judged: the target accepted every request with a client error ({', '.join(accepted)})")

@@ -7,6 +7,7 @@ with that request and a curl line.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -40,6 +41,16 @@ def _fail(client: ResponsesClient, finding: Finding, title: str, expected: str, 
     return ContractViolation(title, expected=expected, actual=client.secrets.scrub(actual))
 
 
+def _nothing_judged(client: ResponsesClient, bodies: list[Any], answers: list[ApiResponse], what: str) -> HarnessError:
+    """The error of a check whose generated requests were all turned away: it judged nothing. The first body
+    is sent again through the check's own client, so the verdict carries its evidence."""
+    statuses = Counter(a.status_code for a in answers)
+    seen = ", ".join(f"{count} x {status}" for status, count in sorted(statuses.items())) or "no answer"
+    if bodies:
+        _send(client, bodies[0])
+    return HarnessError(f"not judged: {what} ({len(answers)} generated requests answered {seen})")
+
+
 def _send(client: ResponsesClient, body: Any) -> ApiResponse:
     """A generated body as it is (an accepted one is registered for cleanup)."""
     return client.create(body) if isinstance(body, dict) else client.raw("POST", "/responses", json=body)
@@ -60,12 +71,21 @@ def test_schema_valid_create_requests_never_get_a_5xx(cell: Cell, client: Respon
     """A schema-valid create request MUST be answered 2xx, or 4xx with a conforming error envelope, never 5xx."""
     errors = ContractValidator(cell.profile)
     scratch = _scratch(client)
-    finding = hunt(create_bodies(cell.profile, client.target.model, valid=True),
-                   lambda body: _status_problem(scratch.create(body), errors))
+    bodies: list[Any] = []
+    answers: list[ApiResponse] = []
+
+    def problem(body: Any) -> str | None:
+        bodies.append(body)
+        answers.append(scratch.create(body))
+        return _status_problem(answers[-1], errors)
+
+    finding = hunt(create_bodies(cell.profile, client.target.model, valid=True), problem)
     if finding is not None:
         replay = client.create(finding.body)
         raise _fail(client, finding, "a schema-valid create request got no 2xx or clean 4xx",
                     "2xx, or 4xx with an error envelope", str(replay.status_code))
+    if not any(a.ok for a in answers):
+        raise _nothing_judged(client, bodies, answers, "every schema-valid create request was refused")
 
 
 @check("fuzz.create.invalid_rejected", owns=ENVELOPE, spec=SPEC + " (negative data)", requires=("text",), tier=Tier.full)
@@ -91,9 +111,13 @@ def test_schema_invalid_create_requests_are_rejected(cell: Cell, client: Respons
 def test_answers_to_generated_requests_conform(cell: Cell, client: ResponsesClient, judge: Judge) -> None:
     """Every 2xx answer to a schema-valid create request MUST be a Response that conforms to the schema."""
     scratch = _scratch(client)
+    bodies: list[Any] = []
+    answers: list[ApiResponse] = []
 
     def conforms(body: Any) -> str | None:
+        bodies.append(body)
         answer = scratch.create(body)
+        answers.append(answer)
         if not answer.ok:
             return None
         try:
@@ -107,11 +131,16 @@ def test_answers_to_generated_requests_conform(cell: Cell, client: ResponsesClie
         replay = client.create(finding.body)
         raise _fail(client, finding, "the answer to a generated create request does not conform",
                     "a conforming Response object", str(replay.status_code))
+    if not any(a.ok for a in answers):
+        raise _nothing_judged(client, bodies, answers, "no generated create request was accepted, so no answer "
+                              "could be judged")
 
 
-def _after_delete(client: ResponsesClient, body: Any, flows: list[int]) -> str | None:
+def _after_delete(client: ResponsesClient, body: Any, flows: list[int], answers: list[ApiResponse] | None = None) -> str | None:
     """Follow the links create → retrieve → input_items → delete, then expect 404 everywhere."""
     created = client.create(body)
+    if answers is not None:
+        answers.append(created)
     rid = created.json_or_none.get("id") if created.ok and created.json_or_none else None
     if not isinstance(rid, str):
         return None
@@ -136,11 +165,18 @@ def test_a_deleted_response_answers_404_everywhere(cell: Cell, client: Responses
     """After DELETE, every operation on a stored response (retrieve, input_items, cancel, delete) MUST answer 404."""
     scratch = _scratch(client)
     flows: list[int] = []
-    finding = hunt(create_bodies(cell.profile, client.target.model, valid=True, store=True),
-                   lambda body: _after_delete(scratch, body, flows), examples=10)
+    bodies: list[Any] = []
+    answers: list[ApiResponse] = []
+
+    def follow(body: Any) -> str | None:
+        bodies.append(body)
+        return _after_delete(scratch, body, flows, answers)
+
+    finding = hunt(create_bodies(cell.profile, client.target.model, valid=True, store=True), follow, examples=10)
     if finding is not None:
         replayed = _after_delete(client, finding.body, []) or "passed"
         raise _fail(client, finding, "a deleted response is still reachable",
                     "404 from retrieve, input_items, cancel and delete after DELETE", replayed)
     if not flows:
-        raise HarnessError("no generated create request was accepted, so no stateful flow could run")
+        raise _nothing_judged(client, bodies, answers, "no generated create request was accepted with a response "
+                              "id, so no stateful flow could run")

@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.checks import _tokens
 from conformance.checks._answers import accepted, items, output_types, room
-from conformance.checks._check import McpServer, Skipped, check, expect
+from conformance.checks._check import HarnessError, McpServer, Skipped, check, expect
 from conformance.checks._judge import Judge
 from conformance.client import ResponsesClient
 from conformance.contract.rules import Level
@@ -199,7 +199,11 @@ def test_mcp_header_values_are_not_echoed(cell: Cell, client: ResponsesClient, j
     """The response SHOULD NOT echo the values of the MCP tool's headers (they are credentials)."""
     tool, probe = _probed(mcp)
     answer = client.create(_use_echo(cell, tool, _word("tulip")))
-    accepted(answer, judge, "an MCP tool with headers")
+    response = accepted(answer, judge, "an MCP tool with headers")
+    echoed = [t for t in response.get("tools") or [] if isinstance(t, dict) and t.get("type") == "mcp"]
+    if not echoed:
+        raise HarnessError("not judged: the response lists no mcp tool, so whether it echoes the tool's headers "
+                           "cannot be told")
     expect(probe not in answer.text, "the response echoes an MCP header value",
            expected="header values redacted or omitted", actual=f"the value of {PROBE} appears in the response")
 

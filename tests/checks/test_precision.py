@@ -36,7 +36,7 @@ def costed(mcp_server: McpServerHandle) -> Iterator[Report]:
     handle = start_server(config)
     try:
         cell = reference_cell("openai", handle.url, KEY, mcp_server.url, MCP_TOKEN.removeprefix("Bearer "))
-        yield run_suite([cell], only=EVERY_CHECK, mcp_seen={mcp_server.url: mcp_server.headers_seen})
+        yield run_suite([cell], only=EVERY_CHECK, mcp_seen={mcp_server.url: mcp_server.log})
     finally:
         handle.stop()
 

@@ -36,8 +36,8 @@ def test_opacity_reads_a_secret_in_clear_in_base64_at_any_offset_and_through_zli
 
 
 def test_a_probe_passes_on_one_success_and_lists_every_attempt_when_none_names_the_word() -> None:
+    from conformance.checks import ContractViolation
     from conformance.checks._answers import mentions, probe
-    from conformance.checks._check import ContractViolation
 
     answers = iter(["I do not know.", "It is **orchid 4821**."])
     probe("ORCHID-4821", lambda n: next(answers), "unused")
