@@ -17,7 +17,7 @@ def run(**values: Any) -> None:
 
     from conformance.matrix import MatrixError
     from conformance.report.console import ProgressDisplay, print_summary
-    from conformance.run.launch import exit_code, run_and_report
+    from conformance.run.launch import exit_code, preflight_failures, run_and_report
     from conformance.run.runner import CheckLoadError
 
     try:
@@ -43,7 +43,11 @@ def run(**values: Any) -> None:
     print_summary(report, Console(), str(path))
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
-    raise typer.Exit(2 if problems else exit_code(report, options.fail_on))
+    unjudged = preflight_failures(report)
+    for cell, reason in unjudged.items():
+        typer.echo(f"error: cell {cell}: {reason}", err=True)
+    no_cell_ran = bool(report.cells) and len(unjudged) == len(report.cells)
+    raise typer.Exit(2 if problems or no_cell_ran else exit_code(report, options.fail_on))
 
 
 def _parameter(row: RunOption) -> inspect.Parameter:

@@ -16,6 +16,7 @@ from conformance.client import Budget
 from conformance.report.model import Report, Verdict
 from conformance.report.render import FILE_NAMES, WRITERS, RenderFormat
 from conformance.run.options import SECRET_FLAGS, FailOn, RunOptions, cells_from
+from conformance.run.outcome import PREFLIGHT
 from conformance.run.runner import Progress, run_suite
 
 EXIT_INTERRUPTED = 130
@@ -45,6 +46,7 @@ def run_and_report(
             command=redact_command(options.command),
             transport_factory=run.transport_factory,
             check_scope=run.check_scope,
+            preflight=True,
         )
         if problems is not None:
             problems += run.problems
@@ -109,3 +111,13 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
     levels = {"MUST"} if fail_on == "must" else {"MUST", "SHOULD"}
     bad = (Verdict.failed, Verdict.error)
     return int(any(r.verdict in bad and r.level in levels for c in report.cells for r in c.results))
+
+
+def preflight_failures(report: Report) -> dict[str, str]:
+    """The cells whose target could not be judged at all (preflight), with the one reason each."""
+    failed: dict[str, str] = {}
+    for cell in report.cells:
+        reason = next((r.reason for r in cell.results if r.reason.startswith(PREFLIGHT)), None)
+        if reason is not None:
+            failed[cell.id] = reason
+    return failed

@@ -96,6 +96,7 @@ def applicability(info: CheckInfo, cell: Cell) -> Outcome | None:
 
 
 INTERRUPTED = "interrupted (Ctrl-C)"
+PREFLIGHT = "preflight failed"  # the reason of every check of a cell whose target could not be judged at all
 BUDGET_SPENT = "budget spent"
 
 

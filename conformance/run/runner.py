@@ -19,13 +19,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from conformance.__about__ import __version__
-from conformance.checks import CheckInfo, McpLog, Tier, info_of, registry
-from conformance.client import Budget, Secrets
+from conformance.checks import CheckInfo, ContractViolation, HarnessError, McpLog, Tier, info_of, registry
+from conformance.client import Budget, BudgetExhausted, Secrets, TargetUnreachable
 from conformance.matrix import Cell
 from conformance.report.model import CellResult, CheckResult, Report, Verdict
 from conformance.run.context import CheckContext, CheckScope, RunResources, TransportFactory
 from conformance.run.outcome import (
     INTERRUPTED,
+    PREFLIGHT,
     KnownIssue,
     Outcome,
     applicability,
@@ -123,8 +124,12 @@ def run_suite(
     known_issues: Iterable[KnownIssue] | None = None,
     mcp_seen: Mapping[str, McpLog] | None = None,
     command: Sequence[str] = (),
+    preflight: bool = False,
 ) -> Report:
     """Judge every selected check in every cell; never raises for what a check or the target does.
+
+    With ``preflight``, a live cell whose target cannot be reached or refuses its credentials is diagnosed
+    once: its checks get that one reason (``error``) and are not run.
 
     The checks are ``checks``, else the suite's, the installed plugins' and the ``checks_from`` modules'
     (``load_checks``: CheckLoadError when one cannot be imported).
@@ -150,7 +155,7 @@ def run_suite(
         futures = [
             pool.submit(
                 _run_cell, cell, selected, resources, state, results[cell.id], progress,
-                concurrency or cell.concurrency or DEFAULT_CONCURRENCY,
+                concurrency or cell.concurrency or DEFAULT_CONCURRENCY, preflight,
             )
             for cell in cells
         ]
@@ -262,8 +267,18 @@ def _run_cell(
     into: CellResult,
     progress: Progress | None,
     concurrency: int = 1,
+    check_first: bool = False,
 ) -> None:
-    """Judge the cell's checks, ``concurrency`` at a time; exclusive ones first, each alone."""
+    """Judge the cell's checks, ``concurrency`` at a time; exclusive ones first, each alone. A live cell
+    whose target cannot be reached or refuses its credentials is diagnosed once (``preflight``) instead."""
+    refused = preflight(cell, resources) if check_first else None
+    if refused is not None:
+        cause, evidence = refused
+        failed = Outcome(Verdict.error, f"{PREFLIGHT}: {cause}")
+        into.results += [check_result(info, applicability(info, cell) or failed, evidence=evidence)
+                         for info, _ in selected]
+        into.results.sort(key=lambda result: result.check)
+        return
     gate = _Gate()
     collected = threading.Lock()
 
@@ -303,11 +318,41 @@ def _run_cell(
         state.cleanup_failures += resources.cleanup(cell, workers=concurrency)
 
 
+PREFLIGHT_ID = "resp_conformance_preflight"  # an id no server holds: a GET of it costs no token
+
+
+def preflight(cell: Cell, resources: RunResources) -> tuple[str, list[dict[str, Any]]] | None:
+    """Why a live cell cannot be judged at all (its target is unreachable or refuses its credentials), with
+    the exchange that shows it; None when the target answers (any other status, 404 expected)."""
+    if cell.mode != "live":
+        return None
+    context = CheckContext(cell, resources)
+    cause: str | None = None
+    try:
+        answer = context.client().raw("GET", f"/responses/{PREFLIGHT_ID}")
+        if answer.status_code in (401, 403):
+            cause = f"the target refuses the credentials ({answer.status_code} {one_line(answer.text, 160)})"
+    except BudgetExhausted:
+        return None  # the checks say so, each
+    except HarnessError as exc:
+        cause = f"the target cannot be reached ({one_line(str(exc))})"
+    finally:
+        context.close()
+    return (resources.secrets.scrub(cause), context.evidence()) if cause else None
+
+
+def _not_run(info: CheckInfo, reason: str | None) -> CheckResult:
+    """A check the run never started: skipped when the run was interrupted, else an error saying why."""
+    if reason == INTERRUPTED:
+        return check_result(info, Outcome(Verdict.skipped, f"not run: {INTERRUPTED}"))
+    return check_result(info, Outcome(Verdict.error, reason or "run stopped"))
+
+
 def _next_result(
     info: CheckInfo, function: CheckFunction, cell: Cell, resources: RunResources, state: _RunState
 ) -> CheckResult:
     if state.stopping.is_set():
-        return check_result(info, Outcome(Verdict.error, state.reason or "run stopped"))
+        return _not_run(info, state.reason)
     try:
         return _run_check(info, function, cell, resources, state)
     except KeyboardInterrupt as exc:
@@ -321,8 +366,42 @@ def _run_check(
     dropped = applicability(info, cell)
     if dropped is not None:
         return check_result(info, dropped)
-    context = CheckContext(cell, resources, info)
     start = time.monotonic()
+    error, context = _attempt(info, function, cell, resources)
+    evidence = context.evidence()
+    note = ""
+    if isinstance(error, TargetUnreachable) and cell.mode == "live":  # a transport fault: once more
+        first = one_line(str(error))
+        error, context = _attempt(info, function, cell, resources)
+        evidence += context.evidence()  # both attempts are in the wire log
+        if isinstance(error, TargetUnreachable) and _broken_transfer(str(error)):
+            error = ContractViolation("transport broken, reproduced on retry: the target cut the connection "
+                                      "while it answered", actual=one_line(str(error)))
+        note = f" (retried once after a transport fault: {first})"
+    duration = time.monotonic() - start
+    reason = stop_reason(error)
+    if reason is not None:
+        state.stop(reason)
+    findings = context.findings()
+    outcome = context.annotated(verdict_of(error, info, cell, context.strict_only(), state.known_issues, findings))
+    if note:
+        outcome = Outcome(outcome.verdict, (outcome.reason + note).strip(), outcome.link)
+    return check_result(info, outcome, duration, evidence, resources.secrets, findings)
+
+
+BROKEN_TRANSFER = ("ReadError", "RemoteProtocolError", "peer closed connection", "incomplete chunked read")
+"""What a transport fault says when the target answered and then cut the connection (not: was never reached)."""
+
+
+def _broken_transfer(message: str) -> bool:
+    return any(word in message for word in BROKEN_TRANSFER)
+
+
+def _attempt(
+    info: CheckInfo, function: CheckFunction, cell: Cell, resources: RunResources
+) -> tuple[BaseException | None, CheckContext]:
+    """Run the check body once in a fresh context: what it raised (None when it returned) and the context."""
+    context = CheckContext(cell, resources, info)
     error: BaseException | None = None
     try:
         with resources.scope(cell, info.id):
@@ -333,14 +412,7 @@ def _run_check(
         error = exc
     finally:
         context.close()
-    duration = time.monotonic() - start
-    reason = stop_reason(error)
-    if reason is not None:
-        state.stop(reason)
-    findings = context.findings()
-    outcome = verdict_of(error, info, cell, context.strict_only(), state.known_issues, findings)
-    outcome = context.annotated(outcome)
-    return check_result(info, outcome, duration, context.evidence(), resources.secrets, findings)
+    return error, context
 
 
 def _catalogue(info: CheckInfo) -> dict[str, str]:
@@ -348,11 +420,11 @@ def _catalogue(info: CheckInfo) -> dict[str, str]:
 
 
 def _fill(into: CellResult, selected: Iterable[CheckInfo], reason: str) -> None:
-    """Checks never started get an error verdict; the results stay in ID order."""
+    """Checks never started get a verdict (skipped when interrupted, else error); the results stay in ID order."""
     done = {r.check for r in into.results}
     for info in selected:
         if info.id not in done:
-            into.results.append(check_result(info, Outcome(Verdict.error, reason)))
+            into.results.append(_not_run(info, reason))
     into.results.sort(key=lambda result: result.check)
 
 

@@ -246,7 +246,7 @@ def test_ctrl_c_in_a_check_stops_the_cell_and_the_rest_is_not_run(registry, fake
     results = {r.check: (r.verdict, r.reason) for r in report.cells[0].results}
     assert ran == []
     assert results["stop.a"][0] is Verdict.passed and results["stop.b"][0] is Verdict.error
-    assert results["stop.later1"] == results["stop.later2"] == (Verdict.error, "interrupted (Ctrl-C)")
+    assert results["stop.later1"] == results["stop.later2"] == (Verdict.skipped, "not run: interrupted (Ctrl-C)")
     assert report.partial and report.partial_reason == "interrupted (Ctrl-C)"
     assert sorted(reported) == sorted(results)  # every check reported once, the unstarted ones too
     assert [r.url.path for r in fake_server.requests if r.method == "DELETE"] == ["/v1/responses/resp_1"]

@@ -122,7 +122,8 @@ def test_a_planted_secret_appears_in_no_output(registry, monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "argv", ["responses-conformance", *argv])
     _use(monkeypatch, *_fake(registry))
     result = cli.invoke(app, argv)
-    assert result.exit_code == 1, result.output  # unreachable → error at MUST
+    assert result.exit_code == 2, result.output  # unreachable: the preflight says so once, no cell could run
+    assert "error: cell openai-gpt-4o-openai: preflight failed: the target cannot be reached" in result.output
     text = (tmp_path / "report.json").read_text()
     document = orjson.loads(text)
     assert document["cells"][0]["results"][0]["verdict"] == "error"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
 import orjson
+import pytest
 from suitekit import SECRET, FakeServer, make_cell
 
 from conformance.checks import (
@@ -282,7 +284,8 @@ def test_ctrl_c_stops_cleans_up_and_gives_a_partial_report(registry, fake_server
 
     report = run_suite([make_cell()], checks=[creates, interrupted, never], transport_factory=fake_server.factory(),
                        concurrency=1)  # one after another: test_concurrency.py has the concurrent case
-    assert [r.verdict for r in report.cells[0].results] == [Verdict.passed, Verdict.error, Verdict.error]
+    assert [r.verdict for r in report.cells[0].results] == [Verdict.passed, Verdict.error, Verdict.skipped]
+    assert report.cells[0].results[2].reason == "not run: interrupted (Ctrl-C)"  # never started: not an error
     assert report.partial and report.partial_reason.startswith("interrupted")
     assert [r.url.path for r in fake_server.requests if r.method == "DELETE"] == ["/v1/responses/resp_1"]
 
@@ -333,7 +336,7 @@ def test_ctrl_c_in_the_main_thread_also_gives_a_partial_report(registry, fake_se
                        progress=interrupt, concurrency=1)
     assert report.partial and report.partial_reason.startswith("interrupted")
     assert [r.check for r in report.cells[0].results] == ["main.a", "main.b"]
-    assert report.cells[0].results[1].verdict is Verdict.error
+    assert report.cells[0].results[1].verdict is Verdict.skipped
     assert [r.url.path for r in fake_server.requests if r.method == "DELETE"] == ["/v1/responses/resp_1"]
 
 
@@ -360,3 +363,53 @@ def test_mcp_header_and_api_key_secrets_of_the_embedded_cells_appear_nowhere(reg
     assert all(r.verdict is Verdict.failed and r.evidence for c in report.cells for r in c.results)
     assert len(planted) == 3  # two API keys and the MCP token
     assert not [s for s in planted if s in text or s.split()[-1] in text]
+
+
+def test_a_cell_whose_credentials_are_refused_is_diagnosed_once_before_its_checks(registry):
+    seen: list[httpx.Request] = []
+
+    def refuses(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(401, json={"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                                   "param": None, "code": "invalid_api_key"}})
+
+    @check("pre.a", spec="t")
+    def first(client):
+        """Creates a response."""
+        client.create({"input": "x"})
+
+    @check("pre.b", spec="t", requires=("image_generation",))
+    def dropped(client):
+        """Not applicable to the cell."""
+
+    report = run_suite([make_cell()], checks=[first, dropped], preflight=True,
+                       transport_factory=lambda cell: httpx.MockTransport(refuses))
+    got = {r.check: r for r in report.cells[0].results}
+    assert len(seen) == 1 and seen[0].method == "GET"  # one diagnosis, no check ran
+    assert got["pre.a"].verdict is Verdict.error and got["pre.a"].evidence
+    assert got["pre.a"].reason.startswith("preflight failed: the target refuses the credentials (401")
+    assert got["pre.b"].verdict is Verdict.not_applicable
+    assert SECRET not in str(got["pre.a"].evidence)
+
+
+@pytest.mark.parametrize(("cuts", "verdict"), [(1, Verdict.passed), (99, Verdict.failed)])
+def test_a_cut_connection_is_retried_once_and_a_reproducible_one_fails(registry, cuts, verdict):
+    calls: list[int] = []
+
+    def cutting(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) <= cuts:
+            raise httpx.ReadError("peer closed connection without sending complete message body")
+        return httpx.Response(200, json={"id": "resp_1", "object": "response", "status": "completed"})
+
+    @check("cut.a", spec="t")
+    def creates(client):
+        """Creates a response."""
+        client.create({"input": "x", "store": False})
+
+    report = run_suite([make_cell()], checks=[creates], transport_factory=lambda cell: httpx.MockTransport(cutting))
+    [result] = report.cells[0].results
+    assert result.verdict is verdict, result.reason
+    assert "retried once after a transport fault" in result.reason and "ReadError" in result.reason
+    if verdict is Verdict.failed:
+        assert result.reason.startswith("transport broken, reproduced on retry") and result.evidence
