@@ -47,6 +47,9 @@ def test_the_html_report_in_a_browser(browser: Any, sample_report: Report, tmp_p
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.check")) == 3
     assert len(browser.find_elements(By.CSS_SELECTOR, "td.v button")) == 6
     assert browser.find_element(By.ID, "detail").get_attribute("hidden") is not None
+    findings = browser.find_elements(By.CSS_SELECTOR, "section#findings tr.finding")
+    assert findings and all(row.is_displayed() for row in findings)
+    assert any(FAILING[1] in row.text for row in findings)  # the violation, named with the check that saw it
 
     column = next(i for i, c in enumerate(sample_report.cells) if c.identity["region"] == FAILING[0])
     failing = browser.find_element(By.CSS_SELECTOR, f"button[data-cell='{column}'][data-check='{FAILING[1]}']")
@@ -57,6 +60,7 @@ def test_the_html_report_in_a_browser(browser: Any, sample_report: Report, tmp_p
     assert browser.find_element(By.ID, "d-check").text == FAILING[1]
     assert browser.find_element(By.ID, "d-verdict-name").text == "failed"
     assert browser.find_element(By.ID, "d-sentence").text == sample_report.checks[FAILING[1]]["sentence"]
+    assert "findings seen on the way" in browser.find_element(By.ID, "d-findings").text
     evidence = browser.find_element(By.ID, "d-evidence").text
     assert "POST" in evidence and "/responses" in evidence and "SSE events" in evidence
     sequence = [td.text for td in detail.find_elements(By.CSS_SELECTOR, "table.events td.seq")]
