@@ -374,10 +374,12 @@ def _run_check(
         first = one_line(str(error))
         error, context = _attempt(info, function, cell, resources)
         evidence += context.evidence()  # both attempts are in the wire log
-        if isinstance(error, TargetUnreachable) and _broken_transfer(str(error)):
-            error = ContractViolation("transport broken, reproduced on retry: the target cut the connection "
-                                      "while it answered", actual=one_line(str(error)))
         note = f" (retried once after a transport fault: {first})"
+        if isinstance(error, TargetUnreachable):
+            note = " (again on retry)"
+            if _broken_transfer(str(error)):
+                error = ContractViolation("transport broken, reproduced on retry: the target cut the connection "
+                                          "while it answered", actual=one_line(str(error)))
     duration = time.monotonic() - start
     reason = stop_reason(error)
     if reason is not None:

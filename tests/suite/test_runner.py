@@ -139,7 +139,7 @@ def test_every_non_passed_verdict_has_a_one_line_reason(registry):
     assert reasons["verdict.failed"] == "the status is wrong / expected completed / actual failed"
     assert reasons["verdict.assert"].startswith("one is not two")
     assert reasons["verdict.non_strict.judged"] == str(UNDECLARED)
-    assert reasons["verdict.error.harness"] == "connection refused"
+    assert reasons["verdict.error.harness"] == "connection refused (again on retry)"  # a transport fault: twice
     assert reasons["verdict.error.bug"] == "KeyError: 'missing'"
     assert reasons["applicability.profile"] == "profile openai is not one of azure"
     assert reasons["applicability.capability"] == "model gpt-4o lacks computer_use (capability table)"
@@ -410,6 +410,8 @@ def test_a_cut_connection_is_retried_once_and_a_reproducible_one_fails(registry,
     report = run_suite([make_cell()], checks=[creates], transport_factory=lambda cell: httpx.MockTransport(cutting))
     [result] = report.cells[0].results
     assert result.verdict is verdict, result.reason
-    assert "retried once after a transport fault" in result.reason and "ReadError" in result.reason
     if verdict is Verdict.failed:
-        assert result.reason.startswith("transport broken, reproduced on retry") and result.evidence
+        assert result.reason.startswith("transport broken, reproduced on retry") and "ReadError" in result.reason
+        assert result.reason.endswith("(again on retry)") and result.evidence
+    else:
+        assert "retried once after a transport fault" in result.reason and "ReadError" in result.reason
