@@ -133,6 +133,15 @@ def _each_response(value: Any, change: Any) -> Any:
     return {**value, "response": change(value["response"])}
 
 
+def _each_response_rewrite(change: Any) -> Any:
+    """The wrap that applies ``change(response)`` to every Response a JSON body or an event is or carries."""
+    return lambda app: Rewrite(
+        app,
+        on_json=lambda call, status, value: (status, _each_response(value, change)),
+        on_block=events(lambda call, event: [_each_response(event, change)]),
+    )
+
+
 def _tiered(response: dict[str, Any]) -> dict[str, Any]:
     tier = response.get("service_tier")
     if tier not in (None, "auto", "default"):
@@ -152,11 +161,7 @@ variation(
     "queued background create, then its retrieve (pydantic-ai__test_openai_responses."
     "test_background_mode_with_tool_vcr__1, __2)",
     affects=(*COMPARED, "streaming.*"),
-    wrap=lambda app: Rewrite(
-        app,
-        on_json=lambda call, status, value: (status, _each_response(value, _tiered)),
-        on_block=events(lambda call, event: [_each_response(event, _tiered)]),
-    ),
+    wrap=_each_response_rewrite(_tiered),
     layer=PAYLOAD,
 )
 
@@ -175,11 +180,7 @@ variation(
     source="OpenRouter's Responses endpoint (recording pydantic-ai__test_openai_prompt_cache."
     "test_openrouter_responses_prompt_cache_e2e__1: usage.cost 0.025265, cost_details, is_byok)",
     affects=EVERYTHING,
-    wrap=lambda app: Rewrite(
-        app,
-        on_json=lambda call, status, value: (status, _each_response(value, _costed)),
-        on_block=events(lambda call, event: [_each_response(event, _costed)]),
-    ),
+    wrap=_each_response_rewrite(_costed),
     layer=PAYLOAD,
     strict_differs=True,
 )
@@ -198,11 +199,7 @@ variation(
     "(pydantic-ai__test_openai_responses.test_openai_responses_model_retry, "
     "mirascope__test_structured_output_with_tools.openai_gpt_5_mini.async_stream__1)",
     affects=(*COMPARED, "streaming.*"),
-    wrap=lambda app: Rewrite(
-        app,
-        on_json=lambda call, status, value: (status, _each_response(value, _completed)),
-        on_block=events(lambda call, event: [_each_response(event, _completed)]),
-    ),
+    wrap=_each_response_rewrite(_completed),
     layer=PAYLOAD,
 )
 
